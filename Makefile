@@ -1,0 +1,47 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is for CI and operators.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := .tools/bin/uv
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: demo serve install install-dev browser test test-sqlite test-postgres lint ci bench clean
+
+$(UV):
+	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV)
+	@$(UV) sync --frozen --no-dev --inexact --quiet
+	@$(UV) run --frozen --no-sync simpul compilemessages >/dev/null
+
+install-dev: $(UV)
+	@$(UV) sync --frozen --quiet
+	@$(UV) run --frozen --no-sync simpul compilemessages >/dev/null
+
+## Install, build the demo network in ./data and serve it on http://127.0.0.1:8000
+demo: install
+	@$(UV) run --frozen --no-sync simpul demo
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+## Install everything (Chromium included) and run the whole test suite on SQLite
+test: install-dev browser test-sqlite
+
+test-sqlite:
+	@$(UV) run --frozen --no-sync pytest -n 2 --dist loadgroup
+
+## The same suite on PostgreSQL (127.0.0.1:5432, database `test`)
+test-postgres: install-dev browser
+	@DATABASE_URL=$(POSTGRES_URL) $(UV) run --frozen --no-sync pytest -n 2 --dist loadgroup
+
+lint: install-dev
+	@$(UV) run --frozen --no-sync ruff check simpul tests bench
+	@$(UV) run --frozen --no-sync ruff format --check simpul tests bench
+	@$(UV) run --frozen --no-sync mypy simpul
+
+ci: test test-postgres lint
+
+clean:
+	rm -rf .venv .tools

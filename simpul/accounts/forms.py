@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from simpul.accounts import services
+from simpul.accounts.backends import client_ip
+from simpul.accounts.models import Role, User
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed sign-ins. Wait a few minutes, or reset your password."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username and services.is_sign_in_throttled(username, client_ip(self.request)):
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        return super().clean()
+
+
+class ProfileForm(forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "phone", "preferred_language"]
+
+
+class PersonForm(forms.Form):
+    """A library administrator adds a colleague or a patron to their library."""
+
+    username = forms.CharField(label=_("user name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("e-mail"))
+    role = forms.ChoiceField(
+        label=_("role"),
+        choices=[(r.value, r.label) for r in Role if r != Role.COORDINATOR],
+    )
+    password = forms.CharField(
+        label=_("initial password"), widget=forms.PasswordInput, min_length=10, max_length=128
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("token name"), max_length=100)

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from simpul.config import _ as t
+
+
+def create_admin_from_cli(username: str, email: str, password_env: str) -> int:
+    from simpul.accounts import services
+    from simpul.accounts.models import Role
+    from simpul.core.errors import InvalidInput
+
+    password = os.environ.get(password_env, "")
+    if not password:
+        if not sys.stdin.isatty():
+            print(
+                t("Set %(var)s to the password, or run this command in a terminal.")
+                % {"var": password_env},
+                file=sys.stderr,
+            )
+            return 1
+        password = getpass.getpass(t("Password: "))
+        if password != getpass.getpass(t("Password (again): ")):
+            print(t("The two passwords differ. Nothing was changed."), file=sys.stderr)
+            return 1
+    try:
+        person = services.create_person(
+            None,
+            username=username,
+            email=email,
+            password=password,
+            role=Role.COORDINATOR,
+            library=None,
+        )
+    except InvalidInput as exc:
+        for field, messages in (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+        ):
+            for message in messages:
+                print(f"{field}: {message}" if field else message, file=sys.stderr)
+        print(t("Nothing was changed."), file=sys.stderr)
+        return 1
+    print(t("Coordinator account %(username)s created.") % {"username": person.username})
+    return 0

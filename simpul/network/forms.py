@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from simpul.network.models import Library, LibraryType, Weekday
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search members"), required=False, max_length=200)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *LibraryType.choices]
+    )
+    province = forms.CharField(label=_("Province"), required=False, max_length=100)
+
+
+class LibraryForm(forms.ModelForm[Library]):
+    def __init__(self, *args: Any, editable: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in editable:
+                del self.fields[name]
+
+    class Meta:
+        model = Library
+        fields = [
+            "code",
+            "library_type",
+            "name",
+            "name_en",
+            "institution",
+            "province",
+            "city",
+            "address",
+            "postal_code",
+            "latitude",
+            "longitude",
+            "email",
+            "phone",
+            "website",
+            "logo",
+            "collection_size",
+            "staff_count",
+            "description",
+            "description_en",
+            "visiting_rules",
+            "visiting_rules_en",
+            "library_system",
+            "oai_pmh_url",
+            "sru_url",
+            "iso18626_url",
+            "internal_notes",
+            "is_active",
+            "joined_on",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+            "visiting_rules": forms.Textarea(attrs={"rows": 4}),
+            "visiting_rules_en": forms.Textarea(attrs={"rows": 4}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > settings.LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The logo may be at most %(size)s KB."),
+                params={"size": settings.LOGO_MAX_BYTES // 1024},
+            )
+        return logo
+
+
+class OpeningPeriodForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens: dt.time | None = data.get("opens")
+        closes: dt.time | None = data.get("closes")
+        if opens and closes and closes <= opens:
+            raise forms.ValidationError(_("Closing time must be after opening time."))
+        return data
+
+
+OpeningHoursFormSet = forms.formset_factory(OpeningPeriodForm, extra=2, can_delete=True, max_num=21)
