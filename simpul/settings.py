@@ -80,6 +80,8 @@ if CONFIG.is_sqlite:
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if CONFIG.test_database:
+        DATABASES["default"]["TEST"] = {"NAME": CONFIG.test_database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
