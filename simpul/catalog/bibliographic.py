@@ -61,7 +61,7 @@ class Item:
 class BibRecord:
     local_id: str  # identifier inside the source: MARC 001, OAI identifier, CSV id column
     source_format: SourceFormat
-    raw: str  # the source record verbatim (MARC 21 binary is kept as its MARCXML-free text form)
+    raw: bytes  # the source record verbatim: ISO 2709 bytes, an XML element, a CSV row (UTF-8)
     title: str
     subtitle: str = ""
     responsibility: str = ""  # statement of responsibility as transcribed (245$c)
