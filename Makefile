@@ -6,7 +6,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: demo serve install install-dev browser test test-sqlite test-postgres lint ci bench clean
+.PHONY: demo serve install install-dev browser test test-sqlite test-postgres lint ci bench clean messages
 
 $(UV):
 	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv
@@ -21,10 +21,10 @@ install-dev: $(UV)
 
 ## Install, build the demo network in ./data and serve it on http://127.0.0.1:8000
 demo: install
-	@$(UV) run --frozen --no-sync simpul demo
+	@$(UV) run --frozen --no-sync simpul demo $(DEMO_ARGS)
 
 browser:
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-system-packages.sh
 
 ## Install everything (Chromium included) and run the whole test suite on SQLite
 test: install-dev browser test-sqlite
@@ -45,3 +45,8 @@ ci: test test-postgres lint
 
 clean:
 	rm -rf .venv .tools
+
+## Extract translatable messages into simpul/web/locale/id/LC_MESSAGES/django.po
+messages: install-dev
+	@cd simpul && ../$(UV) run --frozen --no-sync django-admin makemessages --locale id --no-location --ignore 'static/*' --settings simpul.settings
+	@$(UV) run --frozen --no-sync simpul compilemessages
