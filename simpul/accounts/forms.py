@@ -3,12 +3,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.forms import BaseForm
 from django.utils.translation import gettext_lazy as _
 
 from simpul.accounts import services
 from simpul.accounts.backends import client_ip
 from simpul.accounts.models import Role, User
+from simpul.core.errors import InvalidInput
+
+
+def add_service_errors(form: BaseForm, exc: InvalidInput) -> None:
+    """Show a service's refusal on the form: by field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 class SignInForm(AuthenticationForm):
@@ -22,6 +35,22 @@ class SignInForm(AuthenticationForm):
         if username and services.is_sign_in_throttled(username, client_ip(self.request)):
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         return super().clean()
+
+
+class NewPasswordForm(SetPasswordForm):
+    """A new password from a reset link; saving it also lifts the sign-in throttle on the name."""
+
+    def save(self, commit: bool = True) -> Any:
+        if not commit:
+            return super().save(commit=False)
+        services.set_password(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """A signed-in person's new password, saved through the same service as a reset."""
+
+    save = NewPasswordForm.save
 
 
 class ProfileForm(forms.ModelForm[User]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,16 @@ from simpul.network import permissions
 from simpul.network.models import Library
 
 ROLES_A_LIBRARY_ADMIN_MAY_GIVE = {Role.LIBRARY_ADMIN, Role.LIBRARIAN, Role.IT_STAFF, Role.PATRON}
+
+
+def _full_clean(person: User) -> None:
+    """Django's model validation, refused as InvalidInput so every face shows it as a message."""
+    try:
+        person.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(
+            exc.error_dict if hasattr(exc, "error_dict") else exc.error_list
+        ) from None
 
 
 def check_can_create_person(actor: permissions.Actor, role: str, library: Library | None) -> None:
@@ -77,9 +88,41 @@ def create_person(
     except ValidationError as exc:
         raise InvalidInput({"password": exc.messages}) from None
     person.set_password(password)
-    person.full_clean()
+    _full_clean(person)
     person.save()
     return person
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_language")
+
+
+@transaction.atomic
+def update_profile(person: User, changes: Mapping[str, Any]) -> User:
+    """A person changes their own contact details and language; never their role or library."""
+    refused = sorted(set(changes) - set(PROFILE_FIELDS))
+    if refused:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(refused)}
+        )
+    fresh = User.objects.select_for_update().get(pk=person.pk)
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+    _full_clean(fresh)
+    fresh.save(update_fields=list(changes))
+    for name, value in changes.items():
+        setattr(person, name, value)
+    return fresh
+
+
+def set_password(person: User, password: str) -> None:
+    """Give a person a new password (reset by e-mail or changed) and lift the sign-in throttle."""
+    try:
+        validate_password(password, person)
+    except ValidationError as exc:
+        raise InvalidInput({"password": exc.messages}) from None
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    clear_failed_sign_ins(person.get_username())
 
 
 def set_preferred_language(person: User, language: str) -> None:

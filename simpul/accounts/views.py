@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from simpul.accounts import services
-from simpul.accounts.forms import ApiTokenForm, PersonForm, ProfileForm, SignInForm
+from simpul.accounts.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    PersonForm,
+    ProfileForm,
+    SignInForm,
+    add_service_errors,
+)
 from simpul.accounts.models import User
 from simpul.core.errors import InvalidInput
 from simpul.network import permissions
@@ -34,6 +42,7 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    form_class=NewPasswordForm,
     template_name="accounts/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
@@ -41,6 +50,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
 password_change = auth_views.PasswordChangeView.as_view(
+    form_class=ChangePasswordForm,
     template_name="accounts/password_change.html",
     success_url=reverse_lazy("accounts:profile"),
 )
@@ -50,11 +60,18 @@ password_change = auth_views.PasswordChangeView.as_view(
 def profile(request: HttpRequest) -> HttpResponse:
     person: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=person)
+        # The form works on a copy, so refused input never shows as saved elsewhere on the page.
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=person.pk))
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Your profile was saved."))
-            return redirect("accounts:profile")
+            try:
+                services.update_profile(
+                    person, {name: form.cleaned_data[name] for name in form.changed_data}
+                )
+            except InvalidInput as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("accounts:profile")
     else:
         form = ProfileForm(instance=person)
     return render(
@@ -102,13 +119,7 @@ def add_person(request: HttpRequest, code: str) -> HttpResponse:
         try:
             person = services.create_person(request.user, library=library, **form.cleaned_data)
         except InvalidInput as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                for error in exc.messages:
-                    form.add_error(None, error)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The account %(username)s was created.") % {"username": person.username}

@@ -78,9 +78,17 @@ class LibraryForm(forms.ModelForm[Library]):
 
 
 class OpeningPeriodForm(forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
-    opens = forms.TimeField(label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}))
-    closes = forms.TimeField(label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # The blank choice keeps an untouched extra row unchanged, so the formset skips it
+    # instead of asking for its times; "HH:MM" is what <input type="time"> expects.
+    weekday = forms.TypedChoiceField(
+        label=_("Day"), choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None
+    )
+    opens = forms.TimeField(
+        label=_("Opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes = forms.TimeField(
+        label=_("Closes"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -7,7 +7,8 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from simpul.core.errors import InvalidInput
@@ -42,6 +43,8 @@ STAFF_EDITABLE_FIELDS = (
     "internal_notes",
 )
 COORDINATOR_FIELDS = ("code", "library_type", "is_active", "joined_on")
+# One weekly opening period: (weekday 0 = Monday, opens, closes).
+Period = tuple[int, dt.time, dt.time]
 
 
 def editable_fields_for(actor: permissions.Actor) -> tuple[str, ...]:
@@ -58,19 +61,38 @@ def _apply(instance: Library | Network, changes: Mapping[str, Any], allowed: Ite
             _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(refused)}
         )
     for name, value in changes.items():
-        setattr(instance, name, value)
-    instance.full_clean()
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.FileField):
+            # A form's file field gives False for "clear it"; the field knows how to store that.
+            field.save_form_data(instance, value)
+        else:
+            setattr(instance, name, value)
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(
+            exc.error_dict if hasattr(exc, "error_dict") else exc.error_list
+        ) from None
 
 
 @transaction.atomic
 def update_library(
-    actor: permissions.Actor, library: Library, changes: Mapping[str, Any]
+    actor: permissions.Actor,
+    library: Library,
+    changes: Mapping[str, Any],
+    opening_hours: Iterable[Period] | None = None,
 ) -> Library:
-    """Change a member library's details; staff change their own library, the coordinator any."""
+    """Change a member library's details; staff change their own library, the coordinator any.
+
+    With `opening_hours`, the weekly hours are replaced too, in the same transaction: when
+    either part is refused, nothing is saved."""
     permissions.check_can_edit_library(actor, library)
+    rows = None if opening_hours is None else check_opening_hours(library, opening_hours)
     library = Library.objects.select_for_update().get(pk=library.pk)
     _apply(library, changes, editable_fields_for(actor))
     library.save()
+    if rows is not None:
+        _replace_opening_hours(library, rows)
     return library
 
 
@@ -83,14 +105,8 @@ def create_library(actor: permissions.Actor, fields: Mapping[str, Any]) -> Libra
     return library
 
 
-@transaction.atomic
-def set_opening_hours(
-    actor: permissions.Actor,
-    library: Library,
-    periods: Iterable[tuple[int, dt.time, dt.time]],
-) -> list[OpeningHours]:
-    """Replace a library's weekly opening hours with the given (weekday, opens, closes) periods."""
-    permissions.check_can_edit_library(actor, library)
+def check_opening_hours(library: Library, periods: Iterable[Period]) -> list[OpeningHours]:
+    """Unsaved opening periods, after checking each (weekday, opens, closes) and their overlaps."""
     rows = []
     for weekday, opens, closes in periods:
         if not 0 <= weekday <= 6:
@@ -105,8 +121,23 @@ def set_opening_hours(
     for earlier, later in itertools.pairwise(rows):
         if earlier.weekday == later.weekday and later.opens < earlier.closes:
             raise InvalidInput(_("Two opening periods on the same day overlap."))
+    return rows
+
+
+def _replace_opening_hours(library: Library, rows: list[OpeningHours]) -> list[OpeningHours]:
+    for row in rows:
+        row.library = library
     OpeningHours.objects.filter(library=library).delete()
     return OpeningHours.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def set_opening_hours(
+    actor: permissions.Actor, library: Library, periods: Iterable[Period]
+) -> list[OpeningHours]:
+    """Replace a library's weekly opening hours with the given (weekday, opens, closes) periods."""
+    permissions.check_can_edit_library(actor, library)
+    return _replace_opening_hours(library, check_opening_hours(library, periods))
 
 
 NETWORK_FIELDS = (

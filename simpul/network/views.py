@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from simpul.accounts import queries as account_queries
+from simpul.accounts.forms import add_service_errors
 from simpul.core.errors import InvalidInput
 from simpul.network import permissions, queries, services
 from simpul.network.forms import DirectoryFilterForm, LibraryForm, OpeningHoursFormSet
@@ -88,11 +89,11 @@ def library_edit(request: HttpRequest, code: str) -> HttpResponse:
                 if row and not row.get("DELETE")
             ]
             try:
-                library = services.update_library(request.user, library, changes)
-                services.set_opening_hours(request.user, library, periods)
+                library = services.update_library(
+                    request.user, library, changes, opening_hours=periods
+                )
             except InvalidInput as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The library's details were saved."))
                 return redirect("network:library", code=library.code)

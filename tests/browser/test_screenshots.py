@@ -1,0 +1,79 @@
+"""The main pages fit the screen in both languages, on a desktop and on a phone.
+
+Every page is checked for sideways overflow (the mistake that makes a phone user
+scroll left and right) and saved as a screenshot for a person to look at: into
+SIMPUL_SCREENSHOTS when set (`uv run python bench/screenshots.py` sets it to
+.reports/screens/), else into the test's temporary folder. Uses the demo network.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simpul.accounts.models import User
+from simpul.core.demo import DEMO_PASSWORD, load_demo_network
+from tests.browser.conftest import ContextFactory, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+]
+
+DEVICES: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "mobile": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+PUBLIC = {"home": "/", "directory": "/libraries/", "member": "/libraries/UNIBA/"}
+# Pages a person reaches after signing in: (name, who, address).
+SIGNED_IN = [
+    ("profile", "mahasiswa.uniba", "/accounts/profile/"),
+    ("staff", "pustakawan.uniba", "/libraries/UNIBA/staff/"),
+    ("edit", "pustakawan.uniba", "/libraries/UNIBA/edit/"),
+    ("refused", "pustakawan.uniba", "/libraries/STIEP/staff/"),
+]
+
+
+def assert_fits(page: Any, name: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{name}: {overflow}px wider than the screen"
+    assert page.locator("h1").first.is_visible(), f"{name}: no visible heading"
+
+
+@pytest.mark.parametrize("device", list(DEVICES))
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_main_pages_fit_the_screen(
+    new_context: ContextFactory,
+    live_server: Any,
+    db: None,
+    tmp_path: Path,
+    language: str,
+    device: str,
+) -> None:
+    folder = Path(os.environ.get("SIMPUL_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    load_demo_network()
+    context = new_context(locale="id-ID", **DEVICES[device])
+    context.add_cookies([{"name": "simpul_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    pages = dict(PUBLIC, network="/network/", sign_in="/accounts/sign-in/")
+    for name, address in pages.items():
+        page.goto(address)
+        page.screenshot(path=folder / f"{language}-{device}-{name}.png", full_page=True)
+        assert_fits(page, name)
+    for name, username, address in SIGNED_IN:
+        context.clear_cookies()
+        context.add_cookies(
+            [{"name": "simpul_language", "value": language, "url": live_server.url}]
+        )
+        sign_in(page, User.objects.get(username=username), DEMO_PASSWORD)
+        page.goto(address)
+        page.screenshot(path=folder / f"{language}-{device}-{name}.png", full_page=True)
+        assert_fits(page, name)
+    if device == "desktop":  # the skip link, as a keyboard user first sees it
+        page.goto("/")
+        page.keyboard.press("Tab")
+        page.screenshot(path=folder / f"{language}-{device}-skip-link.png")
