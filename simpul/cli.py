@@ -2,6 +2,10 @@
 
 Each subcommand is a thin caller: the work is done by services and Django
 management commands, so the same thing can be done from a page, a task or here.
+
+Exit codes: 0 done; 1 the command ran but found or refused something (its message
+says what); 2 the configuration or the database connection is wrong; 130 stopped
+with Ctrl+C.
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from simpul.config import ConfigError
+from simpul.config import ConfigError, read_env_file
 from simpul.config import _ as t
+
+# Commands that need a database connection, and those that also need up-to-date tables.
+NEEDS_DATABASE = {"demo", "serve", "worker", "migrate", "createadmin", "backup", "restore"}
+NEEDS_TABLES = {"serve", "worker", "createadmin", "backup", "restore"}
 
 
 def _setup_django() -> None:
@@ -28,13 +36,36 @@ def _call(name: str, *args: str, **options: object) -> None:
     call_command(name, *args, **options)
 
 
-def _serve_options(parser: argparse.ArgumentParser, workers: int) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help=t("address to listen on"))
-    parser.add_argument("--port", type=int, default=8000, help=t("port to listen on"))
+def _serve_options(parser: argparse.ArgumentParser, workers: int, host_help: str) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help=host_help)
     parser.add_argument(
-        "--workers", type=int, default=workers, help=t("number of web worker processes")
+        "--port", type=int, default=8000, help=t("port to listen on (default: %(default)s)")
     )
-    parser.add_argument("--threads", type=int, default=4, help=t("threads per worker process"))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=workers,
+        help=t("number of web worker processes (default: %(default)s)"),
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help=t("threads in each worker process (default: %(default)s)"),
+    )
+
+
+def _add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    details: str = "",
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=summary[:1].upper() + summary[1:] + "." + (" " + details if details else ""),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,65 +73,147 @@ def build_parser() -> argparse.ArgumentParser:
         prog="simpul",
         description=t(
             "Simpul: open platform for library cooperation networks. "
-            "Settings come from environment variables or a .env file (see docs/configuration.md)."
+            "Settings come from environment variables or a .env file in the current folder "
+            "(see docs/configuration.md). Run `simpul COMMAND --help` to learn more about "
+            "a command."
+        ),
+        epilog=t(
+            "First time? Run `simpul demo`. On a server: `simpul migrate`, "
+            "`simpul createadmin`, `simpul check`, then `simpul serve` and `simpul worker` "
+            "(see docs/operations.md)."
         ),
     )
-    sub = parser.add_subparsers(dest="command", metavar=t("command"))
+    sub = parser.add_subparsers(dest="command", metavar=t("COMMAND"))
+    listen_here = t("address to listen on (default: %(default)s, this computer only)")
 
-    demo = sub.add_parser(
+    demo = _add(
+        sub,
         "demo",
-        help=t("create a demo network in the data folder and serve it on http://127.0.0.1:8000"),
+        t("create a demo network in the data folder and serve it on http://127.0.0.1:8000"),
+        t(
+            "The demo has invented member libraries of several kinds and accounts for a "
+            "coordinator, library staff and patrons; their names and password are printed. "
+            "Running it again reuses the data that is already there."
+        ),
     )
-    _serve_options(demo, workers=2)
+    _serve_options(demo, workers=2, host_help=listen_here)
     demo.add_argument(
         "--no-serve",
         action="store_true",
         help=t("prepare the demo data but do not start the server"),
     )
 
-    serve = sub.add_parser(
-        "serve", help=t("serve the site with a production web server (gunicorn)")
+    serve = _add(
+        sub,
+        "serve",
+        t("serve the site with a production web server (gunicorn)"),
+        t(
+            "Static files are served too. Behind a reverse proxy such as nginx, keep the "
+            "default address and set SIMPUL_BEHIND_PROXY=true. Stop it with Ctrl+C."
+        ),
     )
-    _serve_options(serve, workers=max(2, (os.cpu_count() or 1) * 2))
+    _serve_options(serve, workers=max(2, (os.cpu_count() or 1) * 2), host_help=listen_here)
 
-    worker = sub.add_parser("worker", help=t("run background jobs (harvests, e-mail, reminders)"))
-    worker.add_argument("--interval", type=float, default=1.0, help=t("seconds between polls"))
-    worker.add_argument("--batch", action="store_true", help=t("run queued jobs, then stop"))
+    worker = _add(
+        sub,
+        "worker",
+        t("run background jobs (harvests, e-mail, reminders)"),
+        t(
+            "Keeps running and picks up new jobs as they are queued; run one or more next to "
+            "`simpul serve`. Stop it with Ctrl+C: a job that is running is finished first."
+        ),
+    )
+    worker.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help=t("seconds to wait between looks for new jobs (default: %(default)s)"),
+    )
+    worker.add_argument(
+        "--batch", action="store_true", help=t("run the jobs that are waiting, then stop")
+    )
 
-    sub.add_parser("migrate", help=t("create or upgrade the database tables"))
+    _add(
+        sub,
+        "migrate",
+        t("create or upgrade the database tables"),
+        t("Run it after installing and after every upgrade. It is safe to run twice."),
+    )
 
-    admin = sub.add_parser("createadmin", help=t("create a network coordinator account"))
+    admin = _add(
+        sub,
+        "createadmin",
+        t("create a network coordinator account"),
+        t(
+            "The coordinator may do everything, including adding member libraries and their "
+            "staff. The password is read from an environment variable, or asked for."
+        ),
+    )
     admin.add_argument("--username", required=True, help=t("user name of the new account"))
     admin.add_argument("--email", required=True, help=t("e-mail address of the new account"))
     admin.add_argument(
         "--password-env",
         default="SIMPUL_ADMIN_PASSWORD",
-        help=t("environment variable holding the password (asked for when it is not set)"),
+        metavar=t("VARIABLE"),
+        help=t(
+            "environment variable holding the password (default: %(default)s; "
+            "asked for when it is not set)"
+        ),
     )
 
-    sub.add_parser(
-        "check", help=t("check configuration, database and files; report problems in words")
+    _add(
+        sub,
+        "check",
+        t("check configuration, database and files; report problems in words"),
+        t("Exit code 0 when everything is right, 1 when a problem was found."),
     )
 
-    backup = sub.add_parser("backup", help=t("write all data and uploaded files to one archive"))
-    backup.add_argument("archive", help=t("file to write, e.g. simpul-2026-11-23.tar.gz"))
-
-    restore = sub.add_parser(
-        "restore", help=t("replace all data with the contents of a backup archive")
+    backup = _add(
+        sub,
+        "backup",
+        t("write all data and uploaded files to one archive"),
+        t(
+            "The site may keep running. The archive holds password hashes and personal data: "
+            "keep it as safe as the server itself."
+        ),
     )
-    restore.add_argument("archive", help=t("archive written by simpul backup"))
+    backup.add_argument(
+        "archive", metavar=t("FILE"), help=t("file to write, e.g. simpul-2026-11-23.tar.gz")
+    )
+
+    restore = _add(
+        sub,
+        "restore",
+        t("replace all data with the contents of a backup archive"),
+        t(
+            "The archive must come from the same version of Simpul. It is checked completely "
+            "before anything is replaced; if anything is wrong, nothing is changed. "
+            "Stop `simpul serve` and `simpul worker` first."
+        ),
+    )
+    restore.add_argument("archive", metavar=t("FILE"), help=t("archive written by simpul backup"))
     restore.add_argument(
         "--yes", action="store_true", help=t("do not ask for confirmation before replacing data")
     )
 
-    sub.add_parser("compilemessages", help=t("compile the Indonesian and English translations"))
+    _add(sub, "compilemessages", t("compile the Indonesian and English translations"))
 
-    manage = sub.add_parser("manage", help=t("run a Django management command (for experts)"))
-    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage = _add(
+        sub,
+        "manage",
+        t("run a Django management command (for experts)"),
+        t("Example: simpul manage showmigrations"),
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER, metavar=t("ARGUMENTS"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        read_env_file()
+    except OSError as exc:
+        print(t("Configuration error: %(message)s") % {"message": exc}, file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -122,58 +235,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _database_problem(command: str) -> int:
+    """0 when the command may go on; otherwise say what is wrong and return the exit code."""
+    from simpul.core.health import connection_problem, pending_migrations
+
+    if command not in NEEDS_DATABASE:
+        return 0
+    problem = connection_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    if command in NEEDS_TABLES:
+        pending = len(pending_migrations())
+        if pending:
+            print(
+                t(
+                    "The database is not ready: %(count)d migrations are not applied. "
+                    "Run `simpul migrate` first."
+                )
+                % {"count": pending},
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from django.core.management.base import CommandError
+    from django.db import OperationalError
 
     try:
-        if args.command == "demo":
-            from simpul.core.demo import run_demo
-
-            return run_demo(args)
-        if args.command == "serve":
-            from simpul.core.server import serve
-
-            return serve(args.host, args.port, args.workers, args.threads)
-        if args.command == "worker":
-            options: dict[str, object] = {"interval": args.interval, "batch": args.batch}
-            _call("db_worker", **options)
-            return 0
-        if args.command == "migrate":
-            _call("migrate", interactive=False)
-            return 0
-        if args.command == "createadmin":
-            from simpul.core.admin_account import create_admin_from_cli
-
-            return create_admin_from_cli(args.username, args.email, args.password_env)
-        if args.command == "check":
-            from simpul.core.health import print_report
-
-            return print_report()
-        if args.command == "backup":
-            from simpul.core.backup import write_backup
-
-            path = write_backup(args.archive)
-            print(t("Backup written to %(path)s.") % {"path": path})
-            return 0
-        if args.command == "restore":
-            from simpul.core.backup import restore_backup
-
-            if not args.yes and not _confirm(
-                t("This replaces ALL data in the database with the backup. Continue? [y/N] ")
-            ):
-                print(t("Nothing was changed."))
-                return 1
-            summary = restore_backup(args.archive)
-            print(summary)
-            return 0
-        if args.command == "manage":
-            from django.core.management import execute_from_command_line
-
-            execute_from_command_line(["simpul manage", *args.args])
-            return 0
+        refused = _database_problem(args.command)
+        if refused:
+            return refused
+        return _run(args)
     except CommandError as exc:
         print(t("Error: %(message)s") % {"message": exc}, file=sys.stderr)
         return 1
+    except OperationalError as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(t("Database error: %(message)s") % {"message": reason}, file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from simpul.core.demo import run_demo
+
+        return run_demo(args)
+    if args.command == "serve":
+        from simpul.core.server import serve
+
+        return serve(args.host, args.port, args.workers, args.threads)
+    if args.command == "worker":
+        _call(
+            "db_worker",
+            interval=args.interval,
+            batch=args.batch,
+            queue_name="*",
+            reload=False,
+            startup_delay=not args.batch,
+        )
+        return 0
+    if args.command == "migrate":
+        _call("migrate", interactive=False)
+        return 0
+    if args.command == "createadmin":
+        from simpul.core.admin_account import create_admin_from_cli
+
+        return create_admin_from_cli(args.username, args.email, args.password_env)
+    if args.command == "check":
+        from simpul.core.health import print_report
+
+        return print_report()
+    if args.command == "backup":
+        from simpul.core.backup import write_backup
+
+        path = write_backup(args.archive)
+        print(t("Backup written to %(path)s.") % {"path": path})
+        return 0
+    if args.command == "restore":
+        from simpul.core.backup import restore_backup
+
+        if not args.yes and not _confirm(
+            t("This replaces ALL data in the database with the backup. Continue? [y/N] ")
+        ):
+            print(t("Nothing was changed."))
+            return 1
+        print(restore_backup(args.archive))
+        return 0
+    if args.command == "manage":
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["simpul manage", *args.args])
+        return 0
     return 1
 
 

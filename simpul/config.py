@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import dj_database_url
 from dotenv import load_dotenv
 
 LOCALE_DIR = Path(__file__).resolve().parent / "web" / "locale"
@@ -118,6 +119,8 @@ class Config:
 
 
 def _ensure_data_dir(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise ConfigError(_("SIMPUL_DATA_DIR=%(path)s is a file, not a folder.") % {"path": path})
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -135,6 +138,9 @@ def _ensure_data_dir(path: Path) -> Path:
     return path
 
 
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
 def _secret_key(data_dir: Path) -> str:
     """Use SIMPUL_SECRET_KEY, or one generated on first run and kept in the data folder."""
     given = _env("SIMPUL_SECRET_KEY")
@@ -142,14 +148,23 @@ def _secret_key(data_dir: Path) -> str:
         if len(given) < 32:
             raise ConfigError(_("SIMPUL_SECRET_KEY must be at least 32 characters long."))
         return given
-    key_file = data_dir / "secret_key"
-    if key_file.exists():
-        key = key_file.read_text().strip()
-        if len(key) >= 32:
-            return key
-    key = secrets.token_urlsafe(50)
-    key_file.write_text(key + "\n")
-    key_file.chmod(0o600)
+    key_file = data_dir / SECRET_KEY_FILE
+    try:
+        if key_file.exists():
+            key = key_file.read_text().strip()
+            if len(key) >= 32:
+                return key
+            key_file.unlink()
+        key = secrets.token_urlsafe(50)
+        # Created readable by this user only, never world-readable even for a moment.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key + "\n")
+    except OSError as exc:
+        raise ConfigError(
+            _("The secret key file %(path)s cannot be read or written (%(reason)s).")
+            % {"path": key_file, "reason": exc.strerror}
+        ) from None
     return key
 
 
@@ -157,20 +172,53 @@ def _database_url(data_dir: Path) -> str:
     url = _env("DATABASE_URL")
     if not url:
         return f"sqlite:///{data_dir / 'simpul.sqlite3'}"
+    example = "postgres://simpul@127.0.0.1:5432/simpul"
     scheme = urlsplit(url).scheme
     if scheme not in SUPPORTED_DATABASE_SCHEMES:
         raise ConfigError(
             _(
-                "DATABASE_URL must start with sqlite:// or postgres://, not %(value)r. Example: postgres://simpul@127.0.0.1:5432/simpul"
+                "DATABASE_URL must start with sqlite:/// or postgres://, not %(value)r. "
+                "Example: %(example)s"
             )
-            % {"value": url}
+            % {"value": redact_url(url), "example": example}
+        )
+    try:
+        parsed = dj_database_url.parse(url)
+    except (ValueError, dj_database_url.ParseError):
+        parsed = {}
+    name = str(parsed.get("NAME") or "")
+    if not name or name == ":memory:" or (scheme == "sqlite" and not url.startswith("sqlite:///")):
+        raise ConfigError(
+            _(
+                "DATABASE_URL %(value)r is not a complete database address: it needs a database "
+                "name (PostgreSQL) or a file path (SQLite, e.g. sqlite:////srv/simpul/db.sqlite3). "
+                "Example: %(example)s"
+            )
+            % {"value": redact_url(url), "example": example}
         )
     return url
 
 
+def redact_url(url: str) -> str:
+    """The URL without its password, so that messages and logs never show it."""
+    parts = urlsplit(url)
+    try:
+        password = parts.password
+    except ValueError:
+        password = None
+    if not password:
+        return url
+    return url.replace(":" + password + "@", ":***@", 1)
+
+
+def read_env_file(env_file: Path | None = None) -> None:
+    """Read `.env` in the working directory; variables already set in the environment win."""
+    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+
+
 def load(env_file: Path | None = None) -> Config:
     """Read the configuration once; raises ConfigError with a plain-language message."""
-    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    read_env_file(env_file)
     data_dir = _ensure_data_dir(Path(_env("SIMPUL_DATA_DIR") or "data").expanduser().resolve())
     language = _env("SIMPUL_LANGUAGE", "id")
     if language not in SUPPORTED_LANGUAGES:

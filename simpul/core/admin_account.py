@@ -1,3 +1,5 @@
+"""`simpul createadmin`: the first coordinator account, made by the installation itself."""
+
 from __future__ import annotations
 
 import getpass
@@ -35,11 +37,9 @@ def create_admin_from_cli(username: str, email: str, password_env: str) -> int:
             library=None,
         )
     except InvalidInput as exc:
-        for field, messages in (
-            exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
-        ):
-            for message in messages:
-                print(f"{field}: {message}" if field else message, file=sys.stderr)
+        # Each message names what is wrong ("This user name is already taken.").
+        for message in exc.messages:
+            print(message, file=sys.stderr)
         print(t("Nothing was changed."), file=sys.stderr)
         return 1
     print(t("Coordinator account %(username)s created.") % {"username": person.username})

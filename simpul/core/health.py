@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.migration import Migration
 from django.utils.translation import gettext as _
 
+from simpul.config import SECRET_KEY_FILE, redact_url
 from simpul.core.translations import LOCALE_DIR
+
+MIN_FREE_MB = 500
 
 
 @dataclass
@@ -21,18 +27,31 @@ class Finding:
     message: str
 
 
-def _database() -> list[Finding]:
+def connection_problem() -> str:
+    """An empty string when the database answers; otherwise one sentence saying why not."""
     connection = connections[DEFAULT_DB_ALIAS]
     try:
         connection.ensure_connection()
-    except Exception as exc:
-        return [
-            Finding(
-                False,
-                _("Cannot connect to the database (%(vendor)s): %(error)s")
-                % {"vendor": connection.vendor, "error": str(exc).strip().splitlines()[0]},
-            )
-        ]
+    except Exception as exc:  # any driver error: the message is what the operator needs
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return _(
+            "Cannot connect to the database at %(url)s: %(reason)s. "
+            "Check DATABASE_URL and that the database server is running."
+        ) % {"url": redact_url(settings.CONFIG.database_url), "reason": reason.rstrip(".")}
+    return ""
+
+
+def pending_migrations() -> list[tuple[Migration, bool]]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def _database() -> list[Finding]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    problem = connection_problem()
+    if problem:
+        return [Finding(False, problem)]
     found = [Finding(True, _("Database reachable (%(vendor)s).") % {"vendor": connection.vendor})]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -44,8 +63,7 @@ def _database() -> list[Finding]:
                 _("SQLite journal mode is %(mode)s (WAL expected).") % {"mode": mode},
             )
         )
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    pending = pending_migrations()
     if pending:
         found.append(
             Finding(
@@ -59,21 +77,46 @@ def _database() -> list[Finding]:
     return found
 
 
+def _writable(path: Path, ok: str, wrong: str) -> Finding:
+    writable = os.access(path, os.W_OK)
+    return Finding(writable, (ok if writable else wrong) % {"path": path})
+
+
 def _files() -> list[Finding]:
     data_dir = settings.CONFIG.data_dir
     found = [
-        Finding(
-            os.access(data_dir, os.W_OK),
-            _("Data folder %(path)s is writable.") % {"path": data_dir}
-            if os.access(data_dir, os.W_OK)
-            else _("Data folder %(path)s is not writable.") % {"path": data_dir},
+        _writable(
+            data_dir,
+            _("Data folder %(path)s is writable."),
+            _("Data folder %(path)s is not writable by this user."),
         )
     ]
+    media = Path(settings.MEDIA_ROOT)
+    if media.exists():
+        found.append(
+            _writable(
+                media,
+                _("Folder of uploaded files %(path)s is writable."),
+                _("Folder of uploaded files %(path)s is not writable by this user."),
+            )
+        )
+    key_file = data_dir / SECRET_KEY_FILE
+    if key_file.exists() and key_file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        found.append(
+            Finding(
+                False,
+                _("The secret key file %(path)s can be read by other users: chmod 600 it.")
+                % {"path": key_file},
+            )
+        )
     free_mb = shutil.disk_usage(data_dir).free // (1024 * 1024)
     found.append(
         Finding(
-            free_mb > 500,
-            _("%(free)s MB free on the disk of the data folder.") % {"free": free_mb},
+            free_mb > MIN_FREE_MB,
+            _("%(free)s MB free on the disk of the data folder.") % {"free": free_mb}
+            if free_mb > MIN_FREE_MB
+            else _("Only %(free)s MB free on the disk of the data folder: make room.")
+            % {"free": free_mb},
         )
     )
     missing = [

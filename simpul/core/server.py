@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import socket
+import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from simpul.config import _ as t
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def behind_proxy(app: WSGIApp) -> WSGIApp:
+    """Give Django the visitor's address, not the proxy's, when a reverse proxy is in front.
+
+    The proxy (nginx) puts the address it saw last in X-Forwarded-For. Without this,
+    every visitor would share the proxy's address, and sign-in throttling by address
+    would lock everybody out at once.
+    """
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            environ["REMOTE_ADDR"] = hops[-1]
+        return app(environ, start_response)
+
+    return wrapped
 
 
 class SimpulServer(BaseApplication):
@@ -19,20 +42,48 @@ class SimpulServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from django.conf import settings
+
         from simpul.wsgi import application
 
+        if settings.CONFIG.behind_proxy:
+            return behind_proxy(application)
         return application
 
 
+def _port_problem(host: str, port: int) -> str:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        return t(
+            "Cannot listen on %(host)s port %(port)d (%(reason)s). "
+            "Is Simpul already running? Choose another with --port or --host."
+        ) % {"host": host, "port": port, "reason": exc.strerror or exc}
+    return ""
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> int:
+    from django.db import connections
+
+    host = host.strip("[]")
+    address = f"[{host}]" if ":" in host else host
+    problem = _port_problem(host, port)
+    if problem:
+        print(problem, file=sys.stderr, flush=True)
+        return 1
+    # Worker processes are forked from this one: they must not share its database connection.
+    connections.close_all()
     print(
         t("Serving on http://%(host)s:%(port)d/ (press Ctrl+C to stop)")
-        % {"host": host, "port": port},
+        % {"host": address, "port": port},
         flush=True,
     )
     SimpulServer(
         {
-            "bind": f"{host}:{port}",
+            "bind": f"{address}:{port}",
             "workers": max(1, workers),
             "threads": max(1, threads),
             "worker_class": "gthread",
