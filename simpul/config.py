@@ -102,6 +102,7 @@ class Config:
     secure_cookies: bool
     login_attempts: int
     login_window_minutes: int
+    login_attempts_per_address: int
     test_database: str
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -264,5 +265,6 @@ def load(env_file: Path | None = None) -> Config:
         secure_cookies=env_bool("SIMPUL_SECURE_COOKIES", site_url.startswith("https://")),
         login_attempts=env_int("SIMPUL_LOGIN_ATTEMPTS", 5, 1, 1000),
         login_window_minutes=env_int("SIMPUL_LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60),
+        login_attempts_per_address=env_int("SIMPUL_LOGIN_ATTEMPTS_PER_ADDRESS", 100, 1, 100_000),
         test_database=_env("SIMPUL_TEST_DATABASE"),
     )

@@ -105,6 +105,7 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "web:home"
 LOGIN_ATTEMPTS = CONFIG.login_attempts
 LOGIN_WINDOW_MINUTES = CONFIG.login_window_minutes
+LOGIN_ATTEMPTS_PER_ADDRESS = CONFIG.login_attempts_per_address
 
 LANGUAGE_CODE = CONFIG.language
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]

@@ -108,3 +108,16 @@ def english(settings: object) -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(request: pytest.FixtureRequest, settings: object) -> None:
+    """Argon2id at its lowest cost, so building actors takes milliseconds.
+
+    Tests marked `real_password_hashing` keep the installation's real settings."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "tests.fixtures_accounts.QuickArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

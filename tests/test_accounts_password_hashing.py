@@ -11,7 +11,7 @@ from simpul.accounts import services
 from simpul.accounts.models import Role, User
 from simpul.network.models import Library, LibraryType
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_password_hashing]
 
 PASSWORD = "kata-sandi-yang-panjang-7"
 
