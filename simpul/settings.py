@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "simpul.web",
     "simpul.accounts",
     "simpul.network",
+    "simpul.catalog",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",

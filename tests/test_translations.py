@@ -23,8 +23,25 @@ ID_CATALOGUE = PACKAGE / "web" / "locale" / "id" / "LC_MESSAGES" / "django.po"
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "value", "label"}
 # Words that are the same in both languages: names of standards, products and languages.
 UNTRANSLATED_WORDS = {
-    "Simpul", "API", "OAI-PMH", "SRU", "ISO", "Bahasa", "Indonesia", "English", "MARC", "MARCXML",
-    "RIS", "BibTeX", "CSV", "PDF", "ISBN", "ISSN", "DOI", "URL", "QR",
+    "Simpul",
+    "API",
+    "OAI-PMH",
+    "SRU",
+    "ISO",
+    "Bahasa",
+    "Indonesia",
+    "English",
+    "MARC",
+    "MARCXML",
+    "RIS",
+    "BibTeX",
+    "CSV",
+    "PDF",
+    "ISBN",
+    "ISSN",
+    "DOI",
+    "URL",
+    "QR",
 }
 TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 BLOCK_TRANSLATE = re.compile(
@@ -64,7 +81,7 @@ def untranslated_text(source: str) -> list[str]:
     problems = []
     for text in parser.found:
         for chunk in text.split("\x00"):
-            words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", chunk)]
+            words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]+", chunk)
             if any(w not in UNTRANSLATED_WORDS for w in words):
                 problems.append(chunk.strip())
     return problems
@@ -86,7 +103,8 @@ def test_template_has_no_text_outside_translation_tags(template: Path) -> None:
         source = template.read_text()
         # Plain-text (e-mail) templates: every line with words must be a tag.
         leftovers = [
-            line for line in TAG.sub("", BLOCK_TRANSLATE.sub("", source)).splitlines()
+            line
+            for line in TAG.sub("", BLOCK_TRANSLATE.sub("", source)).splitlines()
             if re.search(r"[A-Za-z]{2,}", line)
         ]
         assert leftovers == []
@@ -98,16 +116,30 @@ def test_every_message_has_an_indonesian_translation(tmp_path: Path) -> None:
     """Extract messages from a copy of the code (as `make messages` does) and look each up."""
     copy = tmp_path / "simpul"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("*.mo", "*.po", "__pycache__"))
+    locale = str(copy / "web" / "locale")
     (tmp_path / "extract_settings.py").write_text(
-        f"SECRET_KEY = 'x' * 50\nUSE_I18N = True\nLOCALE_PATHS = [{str(copy / 'web' / 'locale')!r}]\n"
+        f"SECRET_KEY = 'x' * 50\nUSE_I18N = True\nLOCALE_PATHS = [{locale!r}]\n"
     )
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "--locale", "id", "--no-location",
-         "--ignore", "static/*"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "--locale",
+            "id",
+            "--no-location",
+            "--ignore",
+            "static/*",
+        ],
         cwd=copy,
         check=True,
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(tmp_path), "DJANGO_SETTINGS_MODULE": "extract_settings"},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "extract_settings",
+        },
     )
     extracted = polib.pofile(str(copy / "web" / "locale" / "id" / "LC_MESSAGES" / "django.po"))
     ours = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(ID_CATALOGUE))}
@@ -116,4 +148,6 @@ def test_every_message_has_an_indonesian_translation(tmp_path: Path) -> None:
         mine = ours.get((entry.msgctxt, entry.msgid))
         if mine is None or "fuzzy" in mine.flags or not mine.translated():
             missing.append(entry.msgid)
-    assert missing == [], f"{len(missing)} messages lack an Indonesian translation: run `make messages`"
+    assert missing == [], (
+        f"{len(missing)} messages lack an Indonesian translation: run `make messages`"
+    )

@@ -143,7 +143,8 @@ def is_sign_in_throttled(username: str, ip_address: str | None) -> bool:
     if recent.filter(username__iexact=username).count() >= settings.LOGIN_ATTEMPTS:
         return True
     return bool(
-        ip_address and recent.filter(ip_address=ip_address).count() >= settings.LOGIN_ATTEMPTS_PER_ADDRESS
+        ip_address
+        and recent.filter(ip_address=ip_address).count() >= settings.LOGIN_ATTEMPTS_PER_ADDRESS
     )
 
 

@@ -1,0 +1,222 @@
+"""Small text helpers shared by the readers: ISBD punctuation, years, languages, item status.
+
+Kept apart from the format modules so MARC, Dublin Core, MODS and CSV reduce the
+same things the same way (a year is a year whichever format it came in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from simpul.catalog.bibliographic import ItemStatus
+
+# ISBD punctuation that ends a MARC subfield: " /", " :", " ;", " =", ",".
+_TRAILING_ISBD = re.compile(r"[\s/:;,=+]+$")
+_ABBREVIATIONS = frozenset(
+    "jr sr etc inc ltd co corp ed eds dept st vol no ca cm pp p ill illus rev ave bros tbk".split()
+)
+_YEAR = re.compile(r"(?<![0-9])(1[0-9]{3}|20[0-9]{2})(?![0-9])")
+
+
+def squash(text: str) -> str:
+    """Whitespace runs (including newlines and NBSP) to one space, ends trimmed."""
+    return " ".join(text.split())
+
+
+def clean_isbd(text: str) -> str:
+    """A transcribed value without the ISBD punctuation that separates it from the next one.
+
+    "Kavalier and Clay :" -> "Kavalier and Clay"; "Chabon, Michael." -> "Chabon, Michael";
+    but "Longcope, Warfield T." and "Washington, D.C." keep their full stop.
+    """
+    text = squash(text)
+    for _ in range(3):
+        before = text
+        text = _TRAILING_ISBD.sub("", text)
+        if text.endswith(".") and not text.endswith(".."):
+            last_word = text.rsplit(" ", 1)[-1].rstrip(".")
+            keeps_stop = (
+                len(last_word) <= 1
+                or "." in last_word
+                or last_word.lower().strip("([") in _ABBREVIATIONS
+            )
+            if not keeps_stop:
+                text = text[:-1].rstrip()
+        if text == before:
+            break
+    return text
+
+
+def strip_brackets(text: str) -> str:
+    """The value without square brackets: "[Jakarta]" -> "Jakarta".
+
+    Cataloguers bracket what they supplied from outside the item; the value is the same.
+    """
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]") and text.count("[") == 1:
+        return text[1:-1].strip()
+    if text.startswith("[") and "]" not in text:
+        return text[1:].strip()
+    if text.endswith("]") and "[" not in text:
+        return text[:-1].strip()
+    return text
+
+
+def plausible_year(year: int) -> bool:
+    return 1000 <= year <= dt.date.today().year + 2
+
+
+def first_year(text: str) -> int | None:
+    """The first plausible four-digit year in free text ("c2021", "[1959]", "2003-04-22T13:13")."""
+    for match in _YEAR.finditer(text):
+        year = int(match.group(1))
+        if plausible_year(year):
+            return year
+    return None
+
+
+def dedupe(values: list[str]) -> list[str]:
+    """Values in order, empty ones and repeats (ignoring case) left out."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            result.append(value)
+    return result
+
+
+# ISO 639-2/T and ISO 639-3 codes whose bibliographic (639-2/B) code differs.
+_TERMINOLOGIC_TO_BIBLIOGRAPHIC = {
+    "sqi": "alb", "hye": "arm", "eus": "baq", "mya": "bur", "zho": "chi", "ces": "cze",
+    "nld": "dut", "fra": "fre", "kat": "geo", "deu": "ger", "ell": "gre", "isl": "ice",
+    "mkd": "mac", "mri": "mao", "msa": "may", "fas": "per", "ron": "rum", "slk": "slo",
+    "bod": "tib", "cym": "wel", "zsm": "may", "cmn": "chi", "arb": "ara", "pes": "per",
+}  # fmt: skip
+_ISO639_1 = {
+    "id": "ind", "in": "ind", "en": "eng", "jv": "jav", "su": "sun", "ms": "may", "ar": "ara",
+    "nl": "dut", "zh": "chi", "ja": "jpn", "ko": "kor", "fr": "fre", "de": "ger", "es": "spa",
+    "pt": "por", "it": "ita", "ru": "rus", "uk": "ukr", "th": "tha", "vi": "vie", "tl": "tgl",
+    "hi": "hin", "la": "lat", "el": "gre", "he": "heb", "tr": "tur", "fa": "per", "pl": "pol",
+    "cs": "cze", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "hu": "hun", "ro": "rum",
+    "bg": "bul", "sr": "srp", "hr": "hrv", "ur": "urd", "bn": "ben", "ta": "tam", "ms_my": "may",
+}  # fmt: skip
+_LANGUAGE_NAMES = {
+    "indonesia": "ind", "indonesian": "ind", "bahasa indonesia": "ind", "bahasa": "ind",
+    "inggris": "eng", "english": "eng", "bahasa inggris": "eng", "jawa": "jav",
+    "javanese": "jav", "bahasa jawa": "jav", "sunda": "sun", "sundanese": "sun",
+    "bahasa sunda": "sun", "melayu": "may", "malay": "may", "arab": "ara", "arabic": "ara",
+    "bahasa arab": "ara", "belanda": "dut", "dutch": "dut", "mandarin": "chi", "cina": "chi",
+    "chinese": "chi", "jepang": "jpn", "japanese": "jpn", "korea": "kor", "korean": "kor",
+    "perancis": "fre", "prancis": "fre", "french": "fre", "jerman": "ger", "german": "ger",
+    "spanyol": "spa", "spanish": "spa", "russian": "rus", "rusia": "rus", "latin": "lat",
+    "minangkabau": "min", "bali": "ban", "balinese": "ban", "madura": "mad", "madurese": "mad",
+    "bugis": "bug", "batak": "btk", "aceh": "ace", "acehnese": "ace", "thai": "tha",
+    "vietnamese": "vie", "portuguese": "por", "italian": "ita", "greek": "gre", "hebrew": "heb",
+}  # fmt: skip
+_NOT_A_LANGUAGE = frozenset({"", "und", "zxx", "mul", "|||", "###", "xxx", "n/a", "   "})
+_CYRILLIC_LANGUAGES = frozenset(
+    {"rus", "ukr", "bel", "bul", "srp", "mac", "kaz", "kir", "tat", "bak", "mon", "tgk", "chv"}
+)
+
+
+def normalise_language(value: str) -> str:
+    """An ISO 639-2/B code for a code or name in any of the usual forms; "" when unknown.
+
+    "ind", "id", "in", "id-ID", "Indonesia", "Bahasa Indonesia" -> "ind"; "fra" -> "fre".
+    """
+    text = squash(value).lower().rstrip(".")
+    if text in _NOT_A_LANGUAGE:
+        return ""
+    if text in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[text]
+    code = re.split(r"[-_]", text)[0]
+    if len(code) == 2 and code in _ISO639_1:
+        return _ISO639_1[code]
+    if len(code) == 3 and code.isalpha() and code.isascii():
+        return _TERMINOLOGIC_TO_BIBLIOGRAPHIC.get(code, code) if code not in _NOT_A_LANGUAGE else ""
+    return ""
+
+
+def is_cyrillic_language(code: str) -> bool:
+    return code in _CYRILLIC_LANGUAGES
+
+
+# Words (lower-case, accents removed) that say what state a copy is in, in English and
+# Indonesian as SLiMS, INLISLite, Koha and home-made spreadsheets write them. Order
+# matters: "tidak dipinjamkan" (not for loan) must win over "dipinjam" (on loan).
+_STATUS_WORDS: list[tuple[ItemStatus, tuple[str, ...]]] = [
+    (ItemStatus.LOST, ("hilang", "lost", "missing", "withdrawn", "dihapus", "weeded", "ditarik")),
+    (
+        ItemStatus.REFERENCE,
+        (
+            "referensi",
+            "reference",
+            "rujukan",
+            "tandon",
+            "baca di tempat",
+            "tidak dipinjamkan",
+            "tidak untuk dipinjam",
+            "no loan",
+            "not for loan",
+            "notforloan",
+            "library use only",
+            "in library use",
+            "noncirc",
+            "non-circ",
+            "restricted",
+            "koleksi khusus",
+        ),
+    ),
+    (
+        ItemStatus.ON_LOAN,
+        (
+            "dipinjam",
+            "sedang dipinjam",
+            "on loan",
+            "onloan",
+            "checked out",
+            "checkedout",
+            "loaned",
+            "charged",
+            "borrowed",
+            "due ",
+        ),
+    ),
+    (
+        ItemStatus.AVAILABLE,
+        (
+            "tersedia",
+            "available",
+            "ada",
+            "on shelf",
+            "on-shelf",
+            "in",
+            "ok",
+            "normal",
+            "baik",
+            "bisa dipinjam",
+            "dapat dipinjam",
+            "sirkulasi",
+            "circulation",
+            "0",
+            "-",
+        ),
+    ),
+]
+
+
+def status_from_text(value: str) -> ItemStatus:
+    """The ItemStatus a free-text status names; UNKNOWN when it names none (e.g. "Repair")."""
+    text = unicodedata.normalize("NFKD", squash(value).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text:
+        return ItemStatus.UNKNOWN
+    for status, words in _STATUS_WORDS:
+        for word in words:
+            if text == word.strip() or (len(word) > 3 and word in text):
+                return status
+    return ItemStatus.UNKNOWN

@@ -1,0 +1,1 @@
+"""State changes of the union catalogue: imports, clustering, librarians' decisions, indexing."""

@@ -1,0 +1,259 @@
+"""Keep clusters right as records arrive, change and leave: only affected clusters are touched.
+
+A record joins the cluster of the best-scoring candidate that shares an exact or a
+blocking key with it and that the matcher calls the same manifestation; a
+librarian's decision (same / different) overrides the matcher and survives
+re-imports because it names records by library and identifier.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from simpul.catalog import matching
+from simpul.catalog.bibliographic import BibRecord, Item, MaterialType, SourceFormat
+from simpul.catalog.models import (
+    Cluster,
+    ClusterDecision,
+    Decision,
+    Record,
+    RecordKey,
+    RecordStatus,
+    SearchChange,
+)
+from simpul.catalog.normalise import normalise_title
+
+MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
+LIBRARIAN_SAME = "librarian_same"
+SOURCE_PREFERENCE = {
+    SourceFormat.MARC21.value: 4,
+    SourceFormat.MARCXML.value: 4,
+    SourceFormat.MODS.value: 3,
+    SourceFormat.CSV.value: 2,
+    SourceFormat.OAI_DC.value: 1,
+}
+
+
+def record_to_bib(record: Record) -> BibRecord:
+    """The matcher's view of a stored record (holdings are not needed to compare)."""
+    return BibRecord(
+        local_id=record.local_id,
+        source_format=SourceFormat(record.source_format),
+        raw=b"",
+        title=record.title,
+        subtitle=record.subtitle,
+        responsibility=record.responsibility,
+        authors=list(record.authors),
+        publisher=record.publisher,
+        place=record.place,
+        year=record.year,
+        edition=record.edition,
+        extent=record.extent,
+        isbns=list(record.isbns),
+        issns=list(record.issns),
+        doi=record.doi,
+        lccn=record.lccn,
+        oclc=record.oclc,
+        languages=list(record.languages),
+        material_type=MaterialType(record.material_type),
+        subjects=list(record.subjects),
+        series=list(record.series),
+        items=[Item()],
+    )
+
+
+def record_keys(bib: BibRecord) -> set[str]:
+    return {key[:200] for key in matching.exact_keys(bib) | matching.blocking_keys(bib)}
+
+
+Pair = tuple[int, str]  # (library id, local id)
+
+
+def _decisions_for(records: Iterable[Record]) -> dict[Pair, dict[Pair, str]]:
+    """Librarians' decisions involving these records, both ways round."""
+    names = {(r.library_id, r.local_id) for r in records}
+    found: dict[Pair, dict[Pair, str]] = defaultdict(dict)
+    local_ids = sorted({local_id for _library, local_id in names})
+    for start in range(0, len(local_ids), 400):
+        chunk = local_ids[start : start + 400]
+        for decision in ClusterDecision.objects.filter(
+            Q(local_id_a__in=chunk) | Q(local_id_b__in=chunk)
+        ):
+            a = (decision.library_a_id, decision.local_id_a)
+            b = (decision.library_b_id, decision.local_id_b)
+            if a in names or b in names:
+                found[a][b] = decision.decision
+                found[b][a] = decision.decision
+    return found
+
+
+@transaction.atomic
+def recluster(records: list[Record]) -> set[int]:
+    """Detach the records, then place each active one; returns the clusters that changed."""
+    if not records:
+        return set()
+    ids = [r.pk for r in records]
+    touched: set[int] = {r.cluster_id for r in records if r.cluster_id}
+    Record.objects.filter(pk__in=ids).update(cluster=None, match_reasons=[])
+    RecordKey.objects.filter(record_id__in=ids).delete()
+    for record in records:
+        record.cluster_id = None
+    active = [r for r in records if r.status == RecordStatus.ACTIVE]
+    bibs = {r.pk: record_to_bib(r) for r in active}
+    keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
+    RecordKey.objects.bulk_create(
+        RecordKey(record_id=pk, key=key)
+        for pk, record_keys_ in keys.items()
+        for key in record_keys_
+    )
+    all_keys = set().union(*keys.values()) if keys else set()
+    # Stored candidates sharing a key (already clustered, active), fetched once for the batch.
+    holders: dict[str, set[int]] = defaultdict(set)
+    candidate_ids: set[int] = set()
+    key_list = list(all_keys)
+    for start in range(0, len(key_list), 500):
+        for key, record_id in RecordKey.objects.filter(
+            key__in=key_list[start : start + 500],
+            record__status=RecordStatus.ACTIVE,
+            record__cluster__isnull=False,
+        ).values_list("key", "record_id"):
+            holders[key].add(record_id)
+            candidate_ids.add(record_id)
+    # Every member of the clusters those candidates belong to: a record must fit them all.
+    cluster_ids = set(
+        Record.objects.filter(pk__in=candidate_ids).values_list("cluster_id", flat=True)
+    )
+    members: dict[int, list[Record]] = defaultdict(list)
+    for member in (
+        Record.objects.filter(cluster_id__in=cluster_ids, status=RecordStatus.ACTIVE)
+        .exclude(pk__in=ids)
+        .defer("raw")
+    ):
+        if len(members[member.cluster_id]) < MAX_MEMBERS_COMPARED:  # type: ignore[index]
+            members[member.cluster_id].append(member)  # type: ignore[index]
+    member_bibs = {m.pk: record_to_bib(m) for group in members.values() for m in group}
+    record_cluster: dict[int, int | None] = {
+        m.pk: m.cluster_id for group in members.values() for m in group
+    }
+    decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
+    for record in active:
+        sharing: set[int] = set()
+        for key in keys[record.pk]:
+            sharing |= holders.get(key, set())
+        sharing.discard(record.pk)
+        near = {cid for pk in sharing if (cid := record_cluster.get(pk)) is not None}
+        cluster_id, reasons = _choose_cluster(
+            record, bibs[record.pk], near, members, member_bibs, decisions
+        )
+        if cluster_id is None:
+            cluster_id = Cluster.objects.create(title=record.title[:1000]).pk
+            reasons = []
+        record.cluster_id = cluster_id
+        record.match_reasons = reasons
+        touched.add(cluster_id)
+        # Later records of the same batch may match this one.
+        members[cluster_id].append(record)
+        member_bibs[record.pk] = bibs[record.pk]
+        record_cluster[record.pk] = cluster_id
+        for key in keys[record.pk]:
+            holders[key].add(record.pk)
+    Record.objects.bulk_update(active, ["cluster", "match_reasons"])
+    refresh_clusters(touched)
+    return touched
+
+
+def _choose_cluster(
+    record: Record,
+    bib: BibRecord,
+    near: set[int],
+    members: dict[int, list[Record]],
+    member_bibs: dict[int, BibRecord],
+    decisions: dict[Pair, dict[Pair, str]],
+) -> tuple[int | None, list[dict[str, Any]]]:
+    """The cluster this record belongs to, with the evidence; None when it stands alone."""
+    mine = decisions.get((record.library_id, record.local_id), {})
+    best: tuple[float, int, list[dict[str, Any]]] | None = None
+    for cluster_id in sorted(near):
+        group = members.get(cluster_id, [])
+        verdicts = {mine.get((m.library_id, m.local_id)) for m in group}
+        if Decision.DIFFERENT in verdicts:
+            continue
+        if Decision.SAME in verdicts:
+            return cluster_id, [{"code": LIBRARIAN_SAME, "weight": 0.0, "params": {}}]
+        result = matching.compare_to_cluster(bib, [member_bibs[m.pk] for m in group])
+        if result.same and (best is None or result.total > best[0]):
+            best = (result.total, cluster_id, [e.as_json() for e in result.evidence])
+    if best is None:
+        return None, []
+    return best[1], best[2]
+
+
+def _best_record(records: list[Record], holding_counts: dict[int, int]) -> Record:
+    def quality(record: Record) -> tuple[int, int, int, int]:
+        filled = sum(
+            bool(getattr(record, name))
+            for name in ("subtitle", "authors", "publisher", "year", "isbns", "subjects", "extent")
+        )
+        return (
+            SOURCE_PREFERENCE.get(record.source_format, 0),
+            filled,
+            holding_counts.get(record.pk, 0),
+            -record.pk,
+        )
+
+    return max(records, key=quality)
+
+
+def refresh_clusters(cluster_ids: Iterable[int]) -> None:
+    """Recompute what a cluster shows from its records; drop empty ones; log for the indexer."""
+    cluster_ids = sorted(set(cluster_ids))
+    if not cluster_ids:
+        return
+    members: dict[int, list[Record]] = defaultdict(list)
+    for record in Record.objects.filter(
+        cluster_id__in=cluster_ids, status=RecordStatus.ACTIVE
+    ).defer("raw"):
+        members[record.cluster_id].append(record)  # type: ignore[index]
+    holding_counts = dict(
+        Record.objects.filter(cluster_id__in=cluster_ids)
+        .annotate(n=Count("holdings"))
+        .values_list("pk", "n")
+    )
+    empty = [pk for pk in cluster_ids if pk not in members]
+    Record.objects.filter(cluster_id__in=empty).update(cluster=None)
+    Cluster.objects.filter(pk__in=empty).delete()
+    clusters = list(Cluster.objects.filter(pk__in=members))
+    now = timezone.now()
+    for cluster in clusters:
+        records = members[cluster.pk]
+        best = _best_record(records, holding_counts)
+        cluster.best_record = best
+        cluster.title = (best.title + (f" : {best.subtitle}" if best.subtitle else ""))[:1000]
+        cluster.sort_title = normalise_title(best.title)[:200]
+        cluster.year = best.year
+        cluster.material_type = best.material_type
+        cluster.work_key = matching.work_key(record_to_bib(best))[:200]
+        cluster.record_count = len(records)
+        cluster.library_count = len({r.library_id for r in records})
+        cluster.updated_at = now
+    Cluster.objects.bulk_update(
+        clusters,
+        [
+            "best_record",
+            "title",
+            "sort_title",
+            "year",
+            "material_type",
+            "work_key",
+            "record_count",
+            "library_count",
+            "updated_at",
+        ],
+    )
+    SearchChange.objects.bulk_create(SearchChange(cluster_id=pk) for pk in cluster_ids)
