@@ -15,8 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from simpul.config import ConfigError, read_env_file
-from simpul.config import _ as t
+from simpul.config import ConfigError, _, read_env_file
 
 # Commands that need a database connection, and those that also need up-to-date tables.
 NEEDS_DATABASE = {"demo", "serve", "worker", "migrate", "createadmin", "backup", "restore"}
@@ -39,19 +38,19 @@ def _call(name: str, *args: str, **options: object) -> None:
 def _serve_options(parser: argparse.ArgumentParser, workers: int, host_help: str) -> None:
     parser.add_argument("--host", default="127.0.0.1", help=host_help)
     parser.add_argument(
-        "--port", type=int, default=8000, help=t("port to listen on (default: %(default)s)")
+        "--port", type=int, default=8000, help=_("port to listen on (default: %(default)s)")
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=workers,
-        help=t("number of web worker processes (default: %(default)s)"),
+        help=_("number of web worker processes (default: %(default)s)"),
     )
     parser.add_argument(
         "--threads",
         type=int,
         default=4,
-        help=t("threads in each worker process (default: %(default)s)"),
+        help=_("threads in each worker process (default: %(default)s)"),
     )
 
 
@@ -71,26 +70,26 @@ def _add(
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simpul",
-        description=t(
+        description=_(
             "Simpul: open platform for library cooperation networks. "
             "Settings come from environment variables or a .env file in the current folder "
             "(see docs/configuration.md). Run `simpul COMMAND --help` to learn more about "
             "a command."
         ),
-        epilog=t(
+        epilog=_(
             "First time? Run `simpul demo`. On a server: `simpul migrate`, "
             "`simpul createadmin`, `simpul check`, then `simpul serve` and `simpul worker` "
             "(see docs/operations.md)."
         ),
     )
-    sub = parser.add_subparsers(dest="command", metavar=t("COMMAND"))
-    listen_here = t("address to listen on (default: %(default)s, this computer only)")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    listen_here = _("address to listen on (default: %(default)s, this computer only)")
 
     demo = _add(
         sub,
         "demo",
-        t("create a demo network in the data folder and serve it on http://127.0.0.1:8000"),
-        t(
+        _("create a demo network in the data folder and serve it on http://127.0.0.1:8000"),
+        _(
             "The demo has invented member libraries of several kinds and accounts for a "
             "coordinator, library staff and patrons; their names and password are printed. "
             "Running it again reuses the data that is already there."
@@ -100,14 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-serve",
         action="store_true",
-        help=t("prepare the demo data but do not start the server"),
+        help=_("prepare the demo data but do not start the server"),
     )
 
     serve = _add(
         sub,
         "serve",
-        t("serve the site with a production web server (gunicorn)"),
-        t(
+        _("serve the site with a production web server (gunicorn)"),
+        _(
             "Static files are served too. Behind a reverse proxy such as nginx, keep the "
             "default address and set SIMPUL_BEHIND_PROXY=true. Stop it with Ctrl+C."
         ),
@@ -117,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker = _add(
         sub,
         "worker",
-        t("run background jobs (harvests, e-mail, reminders)"),
-        t(
+        _("run background jobs (harvests, e-mail, reminders)"),
+        _(
             "Keeps running and picks up new jobs as they are queued; run one or more next to "
             "`simpul serve`. Stop it with Ctrl+C: a job that is running is finished first."
         ),
@@ -127,35 +126,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval",
         type=float,
         default=1.0,
-        help=t("seconds to wait between looks for new jobs (default: %(default)s)"),
+        help=_("seconds to wait between looks for new jobs (default: %(default)s)"),
     )
     worker.add_argument(
-        "--batch", action="store_true", help=t("run the jobs that are waiting, then stop")
+        "--batch", action="store_true", help=_("run the jobs that are waiting, then stop")
     )
 
     _add(
         sub,
         "migrate",
-        t("create or upgrade the database tables"),
-        t("Run it after installing and after every upgrade. It is safe to run twice."),
+        _("create or upgrade the database tables"),
+        _("Run it after installing and after every upgrade. It is safe to run twice."),
     )
 
     admin = _add(
         sub,
         "createadmin",
-        t("create a network coordinator account"),
-        t(
+        _("create a network coordinator account"),
+        _(
             "The coordinator may do everything, including adding member libraries and their "
             "staff. The password is read from an environment variable, or asked for."
         ),
     )
-    admin.add_argument("--username", required=True, help=t("user name of the new account"))
-    admin.add_argument("--email", required=True, help=t("e-mail address of the new account"))
+    admin.add_argument("--username", required=True, help=_("user name of the new account"))
+    admin.add_argument("--email", required=True, help=_("e-mail address of the new account"))
     admin.add_argument(
         "--password-env",
         default="SIMPUL_ADMIN_PASSWORD",
-        metavar=t("VARIABLE"),
-        help=t(
+        metavar=_("VARIABLE"),
+        help=_(
             "environment variable holding the password (default: %(default)s; "
             "asked for when it is not set)"
         ),
@@ -164,47 +163,47 @@ def build_parser() -> argparse.ArgumentParser:
     _add(
         sub,
         "check",
-        t("check configuration, database and files; report problems in words"),
-        t("Exit code 0 when everything is right, 1 when a problem was found."),
+        _("check configuration, database and files; report problems in words"),
+        _("Exit code 0 when everything is right, 1 when a problem was found."),
     )
 
     backup = _add(
         sub,
         "backup",
-        t("write all data and uploaded files to one archive"),
-        t(
+        _("write all data and uploaded files to one archive"),
+        _(
             "The site may keep running. The archive holds password hashes and personal data: "
             "keep it as safe as the server itself."
         ),
     )
     backup.add_argument(
-        "archive", metavar=t("FILE"), help=t("file to write, e.g. simpul-2026-11-23.tar.gz")
+        "archive", metavar=_("FILE"), help=_("file to write, e.g. simpul-2026-11-23.tar.gz")
     )
 
     restore = _add(
         sub,
         "restore",
-        t("replace all data with the contents of a backup archive"),
-        t(
+        _("replace all data with the contents of a backup archive"),
+        _(
             "The archive must come from the same version of Simpul. It is checked completely "
             "before anything is replaced; if anything is wrong, nothing is changed. "
             "Stop `simpul serve` and `simpul worker` first."
         ),
     )
-    restore.add_argument("archive", metavar=t("FILE"), help=t("archive written by simpul backup"))
+    restore.add_argument("archive", metavar=_("FILE"), help=_("archive written by simpul backup"))
     restore.add_argument(
-        "--yes", action="store_true", help=t("do not ask for confirmation before replacing data")
+        "--yes", action="store_true", help=_("do not ask for confirmation before replacing data")
     )
 
-    _add(sub, "compilemessages", t("compile the Indonesian and English translations"))
+    _add(sub, "compilemessages", _("compile the Indonesian and English translations"))
 
     manage = _add(
         sub,
         "manage",
-        t("run a Django management command (for experts)"),
-        t("Example: simpul manage showmigrations"),
+        _("run a Django management command (for experts)"),
+        _("Example: simpul manage showmigrations"),
     )
-    manage.add_argument("args", nargs=argparse.REMAINDER, metavar=t("ARGUMENTS"))
+    manage.add_argument("args", nargs=argparse.REMAINDER, metavar=_("ARGUMENTS"))
     return parser
 
 
@@ -212,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         read_env_file()
     except OSError as exc:
-        print(t("Configuration error: %(message)s") % {"message": exc}, file=sys.stderr)
+        print(_("Configuration error: %(message)s") % {"message": exc}, file=sys.stderr)
         return 2
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -224,12 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from simpul.core.translations import compile_translations
 
             count = compile_translations()
-            print(t("Compiled %(count)d translation catalogues.") % {"count": count})
+            print(_("Compiled %(count)d translation catalogues.") % {"count": count})
             return 0
         _setup_django()
         return _dispatch(args)
     except ConfigError as exc:
-        print(t("Configuration error: %(message)s") % {"message": exc}, file=sys.stderr)
+        print(_("Configuration error: %(message)s") % {"message": exc}, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -249,7 +248,7 @@ def _database_problem(command: str) -> int:
         pending = len(pending_migrations())
         if pending:
             print(
-                t(
+                _(
                     "The database is not ready: %(count)d migrations are not applied. "
                     "Run `simpul migrate` first."
                 )
@@ -270,11 +269,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             return refused
         return _run(args)
     except CommandError as exc:
-        print(t("Error: %(message)s") % {"message": exc}, file=sys.stderr)
+        print(_("Error: %(message)s") % {"message": exc}, file=sys.stderr)
         return 1
     except OperationalError as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        print(t("Database error: %(message)s") % {"message": reason}, file=sys.stderr)
+        print(_("Database error: %(message)s") % {"message": reason}, file=sys.stderr)
         return 1
 
 
@@ -312,15 +311,15 @@ def _run(args: argparse.Namespace) -> int:
         from simpul.core.backup import write_backup
 
         path = write_backup(args.archive)
-        print(t("Backup written to %(path)s.") % {"path": path})
+        print(_("Backup written to %(path)s.") % {"path": path})
         return 0
     if args.command == "restore":
         from simpul.core.backup import restore_backup
 
         if not args.yes and not _confirm(
-            t("This replaces ALL data in the database with the backup. Continue? [y/N] ")
+            _("This replaces ALL data in the database with the backup. Continue? [y/N] ")
         ):
-            print(t("Nothing was changed."))
+            print(_("Nothing was changed."))
             return 1
         print(restore_backup(args.archive))
         return 0

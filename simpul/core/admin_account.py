@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 
-from simpul.config import _ as t
+from simpul.config import _
 
 
 def create_admin_from_cli(username: str, email: str, password_env: str) -> int:
@@ -18,14 +18,14 @@ def create_admin_from_cli(username: str, email: str, password_env: str) -> int:
     if not password:
         if not sys.stdin.isatty():
             print(
-                t("Set %(var)s to the password, or run this command in a terminal.")
+                _("Set %(var)s to the password, or run this command in a terminal.")
                 % {"var": password_env},
                 file=sys.stderr,
             )
             return 1
-        password = getpass.getpass(t("Password: "))
-        if password != getpass.getpass(t("Password (again): ")):
-            print(t("The two passwords differ. Nothing was changed."), file=sys.stderr)
+        password = getpass.getpass(_("Password: "))
+        if password != getpass.getpass(_("Password (again): ")):
+            print(_("The two passwords differ. Nothing was changed."), file=sys.stderr)
             return 1
     try:
         person = services.create_person(
@@ -40,7 +40,7 @@ def create_admin_from_cli(username: str, email: str, password_env: str) -> int:
         # Each message names what is wrong ("This user name is already taken.").
         for message in exc.messages:
             print(message, file=sys.stderr)
-        print(t("Nothing was changed."), file=sys.stderr)
+        print(_("Nothing was changed."), file=sys.stderr)
         return 1
-    print(t("Coordinator account %(username)s created.") % {"username": person.username})
+    print(_("Coordinator account %(username)s created.") % {"username": person.username})
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from simpul.config import _ as t
+from simpul.config import _
 
 
 class SimpulServer(BaseApplication):
@@ -33,7 +33,7 @@ def _port_problem(host: str, port: int) -> str:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
-        return t(
+        return _(
             "Cannot listen on %(host)s port %(port)d (%(reason)s). "
             "Is Simpul already running? Choose another with --port or --host."
         ) % {"host": host, "port": port, "reason": exc.strerror or exc}
@@ -52,7 +52,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> int:
     # Worker processes are forked from this one: they must not share its database connection.
     connections.close_all()
     print(
-        t("Serving on http://%(host)s:%(port)d/ (press Ctrl+C to stop)")
+        _("Serving on http://%(host)s:%(port)d/ (press Ctrl+C to stop)")
         % {"host": address, "port": port},
         flush=True,
     )
