@@ -18,8 +18,18 @@ from collections.abc import Sequence
 from simpul.config import ConfigError, _, read_env_file
 
 # Commands that need a database connection, and those that also need up-to-date tables.
-NEEDS_DATABASE = {"demo", "serve", "worker", "migrate", "createadmin", "backup", "restore"}
-NEEDS_TABLES = {"serve", "worker", "createadmin", "backup", "restore"}
+NEEDS_DATABASE = {
+    "demo",
+    "serve",
+    "worker",
+    "migrate",
+    "createadmin",
+    "backup",
+    "restore",
+    "import",
+    "reindex",
+}
+NEEDS_TABLES = {"serve", "worker", "createadmin", "backup", "restore", "import", "reindex"}
 
 
 def _setup_django() -> None:
@@ -195,6 +205,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--yes", action="store_true", help=_("do not ask for confirmation before replacing data")
     )
 
+    importer = _add(
+        sub,
+        "import",
+        _("import catalogue files of a member library into the union catalogue"),
+        _(
+            "Reads MARC 21 (UTF-8 or MARC-8), MARCXML, Dublin Core, MODS and CSV exports "
+            "(see docs/import-formats.md). Importing the same file again changes nothing; "
+            "records that cannot be read are listed with their position and reason."
+        ),
+    )
+    importer.add_argument(
+        "--library", required=True, metavar=_("CODE"), help=_("code of the member library")
+    )
+    importer.add_argument(
+        "--replace",
+        action="store_true",
+        help=_("the files are a full export: withdraw the library's records missing from them"),
+    )
+    importer.add_argument(
+        "--format",
+        choices=["marc21", "marcxml", "oai_dc", "mods", "csv"],
+        help=_("the files' format, when it cannot be recognised from their content"),
+    )
+    importer.add_argument("files", nargs="+", metavar=_("FILE"), help=_("files to import"))
+
+    _add(
+        sub,
+        "reindex",
+        _("rebuild the search index from the stored records"),
+        _("The catalogue stays searchable with the old index until the new one is complete."),
+    )
+
     _add(sub, "compilemessages", _("compile the Indonesian and English translations"))
 
     manage = _add(
@@ -323,6 +365,14 @@ def _run(args: argparse.Namespace) -> int:
             return 1
         print(restore_backup(args.archive))
         return 0
+    if args.command == "import":
+        from simpul.catalog.commands import import_files
+
+        return import_files(args.library, args.files, replace=args.replace, fmt=args.format)
+    if args.command == "reindex":
+        from simpul.catalog.commands import reindex
+
+        return reindex()
     if args.command == "manage":
         from django.core.management import execute_from_command_line
 

@@ -121,3 +121,13 @@ def _quick_password_hashing(request: pytest.FixtureRequest, settings: object) ->
         "tests.fixtures_accounts.QuickArgon2PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(settings: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test searches its own index, as its database is its own."""
+    from simpul.catalog.services.indexing import forget_open_indexes
+
+    settings.SEARCH_INDEX_DIR = tmp_path_factory.mktemp("search")  # type: ignore[attr-defined]
+    yield
+    forget_open_indexes()

@@ -142,3 +142,19 @@ def test_an_xml_entity_bomb_imports_nothing(world):
     assert job.added == 0
     assert job.problems.exists()
     assert not Record.objects.exists()
+
+
+def test_an_import_is_searchable_as_soon_as_it_finishes(world, shared_data):
+    from simpul.catalog.search.engine import SearchQuery
+    from simpul.catalog.services.indexing import pending_changes, search_index
+
+    run(world.librarian_a, world.library_a, shared_data / "marc21/traject-test_data.utf8.mrc")
+    run(world.librarian_b, world.library_b, shared_data / "marc21/traject-test_data.utf8.mrc")
+    assert pending_changes() == 0
+    index = search_index()
+    assert index.num_docs == 29
+    found = index.search(SearchQuery(text="Kazakhskoĭ"))
+    assert found.total == 1
+    cluster = Cluster.objects.get(pk=found.hits[0].cluster_id)
+    assert "Kazakhsko" in cluster.title
+    assert dict(found.facets["library"]) == {"ALPHA": 1, "BETA": 1}

@@ -34,7 +34,7 @@ from simpul.catalog.models import (
     RecordStatus,
 )
 from simpul.catalog.readers import read_records, sniff_format
-from simpul.catalog.services import clustering
+from simpul.catalog.services import clustering, indexing
 from simpul.core.errors import InvalidInput
 from simpul.network import permissions
 from simpul.network.models import Library
@@ -170,6 +170,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
             job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.seen)
     except OSError as exc:
         return _fail(job, _("The file could not be read: %(error)s") % {"error": exc.strerror})
+    indexing.apply_search_changes()
     job.status = JobStatus.SUCCEEDED
     job.bytes_read = job.total_bytes
     job.finished_at = timezone.now()

@@ -1,0 +1,140 @@
+"""Keep the search index in step with the catalogue.
+
+The index is derived data. Every change to a cluster writes a `SearchChange` row in
+the same transaction; this module applies that log in order, so the index can never
+silently miss an import, and `rebuild_index` makes it again from the stored records.
+The position reached in the log is kept beside the index, so each server node may
+keep its own index by following the same log.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
+
+from simpul.catalog.bibliographic import Item, ItemStatus
+from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, SearchChange
+from simpul.catalog.search.engine import SearchDocument, SearchIndex
+from simpul.catalog.services.clustering import record_to_bib
+
+CHUNK = 2000
+POSITION_FILE = "log-position.json"
+_opened: dict[Path, SearchIndex] = {}
+_opening = threading.Lock()
+
+
+def index_path() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def search_index() -> SearchIndex:
+    """The index of this installation, opened once per process."""
+    path = index_path()
+    with _opening:
+        if path not in _opened:
+            _opened[path] = SearchIndex(path)
+        return _opened[path]
+
+
+def forget_open_indexes() -> None:
+    """Close what this process opened (tests give each case its own index folder)."""
+    with _opening:
+        for index in _opened.values():
+            index.close()
+        _opened.clear()
+
+
+def _position() -> int:
+    marker = index_path() / POSITION_FILE
+    if not marker.exists():
+        return 0
+    return int(json.loads(marker.read_text()).get("last_change", 0))
+
+
+def _set_position(change_id: int) -> None:
+    marker = index_path() / POSITION_FILE
+    partial = marker.with_suffix(".partial")
+    partial.write_text(json.dumps({"last_change": change_id}))
+    partial.replace(marker)
+
+
+def pending_changes() -> int:
+    return SearchChange.objects.filter(pk__gt=_position()).count()
+
+
+def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
+    """Search documents of these clusters, built from their active records and holdings."""
+    ids = list(cluster_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        best = dict(Cluster.objects.filter(pk__in=chunk).values_list("pk", "best_record_id"))
+        records: dict[int, list[Record]] = defaultdict(list)
+        for record in (
+            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
+            .select_related("library")
+            .defer("raw")
+        ):
+            records[record.cluster_id].append(record)  # type: ignore[index]
+        items: dict[int, list[Item]] = defaultdict(list)
+        for record_id, code, status in Holding.objects.filter(
+            record__cluster_id__in=chunk, record__status=RecordStatus.ACTIVE
+        ).values_list("record_id", "library__code", "status"):
+            items[record_id].append(Item(library_code=code, status=ItemStatus(status)))
+        for cluster_id in chunk:
+            members = sorted(
+                records.get(cluster_id, []), key=lambda r: (r.pk != best.get(cluster_id), r.pk)
+            )
+            if not members:
+                continue
+            pairs = []
+            for record in members:
+                bib = record_to_bib(record)
+                bib.items = items.get(record.pk, [])
+                bib.summary = record.summary
+                pairs.append((record.library.code, bib))
+            yield SearchDocument.from_records(cluster_id, pairs)
+
+
+def apply_search_changes() -> int:
+    """Bring the index up to the end of the change log; returns how many clusters changed."""
+    start = _position()
+    last = SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    if last <= start:
+        return 0
+    index = search_index()
+    touched = set(
+        SearchChange.objects.filter(pk__gt=start, pk__lte=last).values_list("cluster_id", flat=True)
+    )
+    alive = set(Cluster.objects.filter(pk__in=touched).values_list("pk", flat=True))
+    try:
+        index.delete(touched - alive)
+        index.add_or_replace(documents_for(sorted(alive)))
+        index.commit()
+    except BaseException:
+        index.rollback()
+        raise
+    _set_position(last)
+    return len(touched)
+
+
+def rebuild_index() -> int:
+    """Make the index again from the stored clusters; returns how many were indexed."""
+    index = search_index()
+    last = SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    count = 0
+    try:
+        index.clear()
+        ids = Cluster.objects.order_by("pk").values_list("pk", flat=True)
+        count = index.add_new(documents_for(ids.iterator(chunk_size=CHUNK)))
+        index.commit()
+    except BaseException:
+        index.rollback()
+        raise
+    _set_position(last)
+    return count
