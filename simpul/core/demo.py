@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -282,6 +283,31 @@ def load_demo_network() -> Network:
     return network
 
 
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+# Which member library holds which real sample file (see demo_data/README.md): the big
+# university holds everything, smaller members overlap with it, so titles cluster.
+DEMO_CATALOGUES = {
+    "UNIBA": ["traject-test_data.utf8.mrc", "traject-index_bench-batch.mrc", "pymarc-test.mrc"],
+    "ITSC": ["traject-test_data.utf8.mrc"],
+    "POLTEK-CMI": ["traject-index_bench-batch.mrc"],
+    "IKIP-TSM": ["pymarc-test.mrc"],
+}
+
+
+def load_demo_catalogue() -> int:
+    """Import the sample records for the demo libraries; returns how many records were read."""
+    from simpul.catalog.services import imports
+
+    read = 0
+    for code, files in DEMO_CATALOGUES.items():
+        library = Library.objects.get(code=code)
+        for name in files:
+            with (DEMO_DATA / name).open("rb") as handle:
+                job = imports.create_import_job(None, library, handle, name)
+            read += imports.run_import_job(job).records_seen
+    return read
+
+
 def print_credentials() -> None:
     print()
     print(_("Demo accounts (password for all: %(password)s)") % {"password": DEMO_PASSWORD})
@@ -297,6 +323,8 @@ def run_demo(args: argparse.Namespace) -> int:
     if not Network.objects.exists():
         print(_("Creating the demo network…"), flush=True)
         load_demo_network()
+        print(_("Importing the demo catalogue…"), flush=True)
+        load_demo_catalogue()
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:
