@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from pathlib import Path
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.management import call_command
 from django.db import transaction
