@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -19,6 +20,7 @@ from simpul.accounts.models import PatronCategory, Role, User
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Typology
 
 PASSWORD = "kata-sandi-uji-2026"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @dataclass
@@ -131,3 +133,10 @@ def _own_search_index(settings: object, tmp_path_factory: pytest.TempPathFactory
     settings.SEARCH_INDEX_DIR = tmp_path_factory.mktemp("search")  # type: ignore[attr-defined]
     yield
     forget_open_indexes()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real sample records beside the project (../shared/data, present in CI too)."""
+    assert SHARED_DATA.is_dir(), f"the shared sample records are missing at {SHARED_DATA}"
+    return SHARED_DATA

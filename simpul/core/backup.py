@@ -350,6 +350,10 @@ def restore_backup(archive: str | Path) -> str:
                 _("The backup's records could not be loaded (%(reason)s).") % {"reason": reason}
             ) from exc
         _swap_media(staging / MEDIA, Path(tmp) / "previous-media")
+    # The search index is derived from the rows just restored: make it again.
+    from simpul.catalog.services.indexing import rebuild_index
+
+    rebuild_index()
     count = manifest.get("records")
     message = _(
         "Restored %(count)s records and %(files)d uploaded files from a backup made on %(date)s."
