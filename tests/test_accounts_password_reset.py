@@ -155,3 +155,14 @@ def test_a_reset_lifts_the_sign_in_throttle(world, mailbox, settings):
         "/accounts/sign-in/", {"username": "putri.alpha", "password": NEW_PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_a_mailbox_gets_at_most_three_reset_mails_an_hour(world, mailbox):
+    client = english_client()
+    for _attempt in range(5):
+        response = client.post("/accounts/password/reset/", {"email": world.patron_a.email})
+        assert response.status_code == 302, "the answer is the same every time"
+    assert len(mailbox) == 3
+    other = client.post("/accounts/password/reset/", {"email": world.patron_b.email})
+    assert other.status_code == 302
+    assert len(mailbox) == 4, "another mailbox is not affected"

@@ -3,8 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.forms import BaseForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from simpul.accounts import services
@@ -77,3 +83,14 @@ class PersonForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("token name"), max_length=100)
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Sends the reset mail only while the mailbox has not had too many of them this hour.
+
+    The page answers the same either way, so nobody learns whether an account exists."""
+
+    def save(self, **options: Any) -> None:  # type: ignore[override]
+        request: HttpRequest | None = options.get("request")
+        if services.may_send_password_reset(self.cleaned_data["email"], client_ip(request)):
+            super().save(**options)

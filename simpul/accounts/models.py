@@ -102,6 +102,21 @@ class FailedLogin(models.Model):
         return f"{self.username} @ {self.attempted_at:%Y-%m-%d %H:%M}"
 
 
+class PasswordResetRequest(models.Model):
+    """A request for a password-reset e-mail, kept briefly so nobody can flood a mailbox."""
+
+    email = models.EmailField(db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.requested_at:%Y-%m-%d %H:%M}"
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

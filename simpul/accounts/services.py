@@ -14,7 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from simpul.accounts.models import ApiToken, FailedLogin, Role, User, hash_token
+from simpul.accounts.models import (
+    ApiToken,
+    FailedLogin,
+    PasswordResetRequest,
+    Role,
+    User,
+    hash_token,
+)
 from simpul.core.errors import AccessDenied, InvalidInput
 from simpul.network import permissions
 from simpul.network.models import Library
@@ -151,6 +158,27 @@ def is_sign_in_throttled(username: str, ip_address: str | None) -> bool:
 def record_failed_sign_in(username: str, ip_address: str | None) -> None:
     FailedLogin.objects.filter(attempted_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
     FailedLogin.objects.create(username=username[:150], ip_address=ip_address)
+
+
+RESETS_PER_ADDRESS_AN_HOUR = 3
+RESETS_PER_NETWORK_ADDRESS_AN_HOUR = 30
+
+
+def may_send_password_reset(email: str, ip_address: str | None) -> bool:
+    """Record a reset request; False when this mailbox or this address asked too often.
+
+    At most three mails an hour go to one mailbox, so the form cannot be used to flood it."""
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    PasswordResetRequest.objects.filter(
+        requested_at__lt=timezone.now() - dt.timedelta(days=1)
+    ).delete()
+    recent = PasswordResetRequest.objects.filter(requested_at__gte=hour_ago)
+    allowed = recent.filter(email__iexact=email).count() < RESETS_PER_ADDRESS_AN_HOUR and not (
+        ip_address
+        and recent.filter(ip_address=ip_address).count() >= RESETS_PER_NETWORK_ADDRESS_AN_HOUR
+    )
+    PasswordResetRequest.objects.create(email=email[:254], ip_address=ip_address)
+    return allowed
 
 
 def clear_failed_sign_ins(username: str) -> None:

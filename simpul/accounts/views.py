@@ -17,6 +17,7 @@ from simpul.accounts.forms import (
     PersonForm,
     ProfileForm,
     SignInForm,
+    ThrottledPasswordResetForm,
     add_service_errors,
 )
 from simpul.accounts.models import User
@@ -33,6 +34,7 @@ class SignInView(auth_views.LoginView):
 
 sign_out = auth_views.LogoutView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=ThrottledPasswordResetForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
