@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import logging
 import shutil
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,8 @@ def create_import_job(
         mode=mode,
         source_format=source_format,
     )
-    target = _imports_dir() / f"{job.pk}-{_safe_name(file_name)}"
+    # Unique even if job numbers repeat (a restored or a second database on this folder).
+    target = _imports_dir() / f"{job.pk}-{uuid.uuid4().hex[:12]}-{_safe_name(file_name)}"
     with target.open("wb") as out:
         shutil.copyfileobj(source, out, length=1024 * 1024)
     size = target.stat().st_size
