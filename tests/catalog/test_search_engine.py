@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
@@ -418,6 +419,25 @@ def test_a_second_writer_waits_for_the_first(index: SearchIndex, tmp_path: Path)
     index.reload()
     assert set(ids(index, "buku lain")) == {8}
     assert index.num_docs == 7
+
+
+def _search_in_child(path: str) -> None:
+    result = SearchIndex(path).search(SearchQuery("perpustakaan"))
+    if result.total != 4 or not result.facets["library"]:
+        raise SystemExit(1)
+
+
+def test_search_works_in_a_forked_worker(index: SearchIndex) -> None:
+    """Like gunicorn workers forked from a parent that has already searched."""
+    index.search(SearchQuery("perpustakaan"))  # the parent's facet threads exist now
+    child = multiprocessing.get_context("fork").Process(
+        target=_search_in_child, args=(str(index.path),)
+    )
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
 
 
 # --- from records --------------------------------------------------------------------------
