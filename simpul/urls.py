@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("simpul.web.urls")),
     path("accounts/", include("simpul.accounts.urls")),
     path("", include("simpul.network.urls")),
+    path("", include("simpul.catalog.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -41,7 +41,6 @@ def test_a_secret_key_file_others_can_read_is_reported(site):
     assert f"!! The secret key file {key_file} can be read by other users" in done.stdout
 
 
-@pytest.mark.skipif(postgres_url() is not None, reason="an empty SQLite file")
 def test_a_fresh_empty_sqlite_file_needs_migrate(tmp_path):
     empty = tmp_path / "empty.sqlite3"
     empty.touch()

@@ -1,0 +1,167 @@
+"""The MARC 21 records of a cluster as pymarc Records, for the MARC and MARCXML exports.
+
+A MARC source (ISO 2709 or MARCXML) is read again from the verbatim `raw`; holdings records
+that travelled with it are left out. Any other source (Dublin Core, MODS, CSV) gets a
+minimal bibliographic record built from its normalised fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from lxml import etree
+from pymarc import Field, Indicators, Leader, Record, Subfield
+
+from simpul.catalog.bibliographic import MaterialType, SourceFormat
+from simpul.catalog.models import Record as CatalogueRecord
+from simpul.catalog.readers._xml import RecordInvalid, localname
+from simpul.catalog.readers.marc import MarcError, decode_iso2709
+from simpul.catalog.readers.marcxml import element_to_record
+
+MARC_NS = "http://www.loc.gov/MARC21/slim"
+HOLDINGS_TYPES = frozenset("uvxy")  # leader 06 of MARC 21 holdings records
+# Leader 06 (type of record) and 07 (bibliographic level) by material type.
+LEADER_TYPE = {
+    MaterialType.BOOK: "am",
+    MaterialType.EBOOK: "am",
+    MaterialType.SERIAL: "as",
+    MaterialType.ARTICLE: "ab",
+    MaterialType.THESIS: "am",
+    MaterialType.MAP: "em",
+    MaterialType.SCORE: "cm",
+    MaterialType.AUDIO: "jm",
+    MaterialType.VIDEO: "gm",
+    MaterialType.MANUSCRIPT: "tm",
+    MaterialType.MICROFORM: "am",
+    MaterialType.REPOSITORY: "am",
+    MaterialType.OTHER: "am",
+}
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _bibliographic(record: Record) -> bool:
+    return str(record.leader)[6:7] not in HOLDINGS_TYPES
+
+
+def _from_iso2709(raw: bytes) -> Iterator[Record]:
+    for chunk in raw.split(b"\x1d"):
+        chunk = chunk.lstrip(b" \r\n\t\x00\x1a")
+        if len(chunk) < 24:
+            continue
+        try:
+            record, _repairs = decode_iso2709(chunk + b"\x1d")
+        except MarcError:
+            continue
+        yield record
+
+
+def _from_marcxml(raw: bytes) -> Iterator[Record]:
+    try:
+        root = etree.fromstring(raw, _safe_parser())
+    except etree.XMLSyntaxError:
+        return
+    elements = [root] if localname(root) == "record" else []
+    elements += [e for e in root.iter() if e is not root and localname(e) == "record"]
+    for element in elements:
+        if element.tag != f"{{{MARC_NS}}}record" and element.nsmap.get(None) not in (None, MARC_NS):
+            continue
+        try:
+            record, _repairs = element_to_record(element)
+        except (RecordInvalid, ValueError):
+            continue
+        yield record
+
+
+def _subfields(*pairs: tuple[str, str]) -> list[Subfield]:
+    return [Subfield(code, value) for code, value in pairs if value]
+
+
+def built_record(record: CatalogueRecord) -> Record:
+    """A minimal MARC 21 bibliographic record from a record's normalised fields."""
+    kind = LEADER_TYPE.get(MaterialType(record.material_type), "am")
+    marc = Record(leader=f"     n{kind} a22     7i 4500", force_utf8=True)
+
+    def add(tag: str, ind: str, *pairs: tuple[str, str]) -> None:
+        subfields = _subfields(*pairs)
+        if subfields:
+            marc.add_field(Field(tag, Indicators(ind[0], ind[1]), subfields))
+
+    marc.add_field(Field(tag="001", data=record.local_id))
+    for isbn in record.isbns:
+        add("020", "  ", ("a", isbn))
+    for issn in record.issns:
+        add("022", "  ", ("a", issn))
+    if record.doi:
+        add("024", "7 ", ("a", record.doi), ("2", "doi"))
+    if record.languages:
+        marc.add_field(
+            Field("041", Indicators(" ", " "), [Subfield("a", code) for code in record.languages])
+        )
+    authors = list(record.authors or [])
+    if authors:
+        add("100", "1 ", ("a", authors[0]))
+    add(
+        "245",
+        ("1" if authors else "0") + "0",
+        ("a", record.title + (" :" if record.subtitle else "")),
+        ("b", record.subtitle),
+        ("c", record.responsibility),
+    )
+    add("250", "  ", ("a", record.edition))
+    add(
+        "264",
+        " 1",
+        ("a", record.place),
+        ("b", record.publisher),
+        ("c", str(record.year) if record.year else ""),
+    )
+    add("300", "  ", ("a", record.extent))
+    for series in record.series:
+        add("490", "0 ", ("a", series))
+    add("520", "  ", ("a", record.summary))
+    for subject in record.subjects:
+        add("653", "  ", ("a", subject))
+    for author in authors[1:]:
+        add("700", "1 ", ("a", author))
+    for url in record.urls:
+        add("856", "40", ("u", url))
+    return marc
+
+
+def marc_records(records: Iterable[CatalogueRecord]) -> Iterator[Record]:
+    """The MARC 21 bibliographic records of these catalogue records, in order."""
+    for record in records:
+        raw = bytes(record.raw or b"")
+        found: list[Record] = []
+        if record.source_format == SourceFormat.MARC21:
+            found = [r for r in _from_iso2709(raw) if _bibliographic(r)]
+        elif record.source_format == SourceFormat.MARCXML:
+            found = [r for r in _from_marcxml(raw) if _bibliographic(r)]
+        if not found:
+            found = [built_record(record)]
+        for marc in found:
+            marc.force_utf8 = True
+            leader = str(marc.leader).ljust(24)[:24]
+            marc.leader = Leader(leader[:9] + "a" + leader[10:])  # written out as UTF-8
+            yield marc
+
+
+def breaker_text(record: CatalogueRecord) -> str:
+    """The raw record for reading: MARC as MARCBreaker lines, XML and CSV as text."""
+    raw = bytes(record.raw or b"")
+    if record.source_format == SourceFormat.MARC21:
+        lines = [str(marc) for marc in _from_iso2709(raw)]
+        if lines:
+            return "\n\n".join(lines)
+    if record.source_format in {SourceFormat.MARCXML, SourceFormat.OAI_DC, SourceFormat.MODS}:
+        try:
+            root = etree.fromstring(raw, _safe_parser())
+        except etree.XMLSyntaxError:
+            pass
+        else:
+            etree.indent(root, space="  ")
+            return str(etree.tostring(root, encoding="unicode"))
+    return raw.decode("utf-8", "replace")
