@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_cli_support import clean_env, new_site, postgres_url, run_simpul
+from tests.test_cli_support import clean_env, new_site, run_simpul
 
 
 @pytest.fixture(scope="module")
