@@ -28,8 +28,11 @@ from simpul.catalog.models import (
     SearchChange,
 )
 from simpul.catalog.normalise import normalise_title
+from simpul.core.bulk import insert_rows, update_rows
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
+MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
+BLOCKING_PREFIXES = ("t:", "e:", "a:")  # matching.blocking_keys; the others are identifiers
 LIBRARIAN_SAME = "librarian_same"
 SOURCE_PREFERENCE = {
     SourceFormat.MARC21.value: 4,
@@ -107,53 +110,61 @@ def recluster(records: list[Record]) -> set[int]:
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
     bibs = {r.pk: record_to_bib(r) for r in active}
     keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
-    RecordKey.objects.bulk_create(
-        RecordKey(record_id=pk, key=key)
-        for pk, record_keys_ in keys.items()
-        for key in record_keys_
+    insert_rows(
+        RecordKey,
+        [
+            RecordKey(record_id=pk, key=key)
+            for pk, record_keys_ in keys.items()
+            for key in record_keys_
+        ],
     )
     all_keys = set().union(*keys.values()) if keys else set()
     # Stored candidates sharing a key (already clustered, active), fetched once for the batch.
     holders: dict[str, set[int]] = defaultdict(set)
-    candidate_ids: set[int] = set()
+    record_cluster: dict[int, int | None] = {}
     key_list = list(all_keys)
     for start in range(0, len(key_list), 500):
-        for key, record_id in RecordKey.objects.filter(
+        for key, record_id, cluster_id in RecordKey.objects.filter(
             key__in=key_list[start : start + 500],
             record__status=RecordStatus.ACTIVE,
             record__cluster__isnull=False,
-        ).values_list("key", "record_id"):
+        ).values_list("key", "record_id", "record__cluster_id"):
             holders[key].add(record_id)
-            candidate_ids.add(record_id)
-    # Every member of the clusters those candidates belong to: a record must fit them all.
-    cluster_ids = set(
-        Record.objects.filter(pk__in=candidate_ids).values_list("cluster_id", flat=True)
-    )
+            record_cluster[record_id] = cluster_id
+    # Only the likeliest clusters of each record are compared (a common title such as
+    # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
+    # once for the batch, since a record must fit every member of the cluster it joins.
+    wanted: set[int] = set()
+    for pk in keys:
+        wanted.update(_likeliest_clusters(keys[pk], holders, record_cluster))
     members: dict[int, list[Record]] = defaultdict(list)
-    for member in (
-        Record.objects.filter(cluster_id__in=cluster_ids, status=RecordStatus.ACTIVE)
-        .exclude(pk__in=ids)
-        .defer("raw")
-    ):
-        if len(members[member.cluster_id]) < MAX_MEMBERS_COMPARED:  # type: ignore[index]
-            members[member.cluster_id].append(member)  # type: ignore[index]
+    wanted_list = sorted(wanted)
+    for start in range(0, len(wanted_list), 500):
+        for member in (
+            Record.objects.filter(
+                cluster_id__in=wanted_list[start : start + 500], status=RecordStatus.ACTIVE
+            )
+            .exclude(pk__in=ids)
+            .defer("raw")
+            .order_by("pk")
+        ):
+            if len(members[member.cluster_id]) < MAX_MEMBERS_COMPARED:  # type: ignore[index]
+                members[member.cluster_id].append(member)  # type: ignore[index]
     member_bibs = {m.pk: record_to_bib(m) for group in members.values() for m in group}
-    record_cluster: dict[int, int | None] = {
-        m.pk: m.cluster_id for group in members.values() for m in group
-    }
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
+    new_clusters: dict[int, Cluster] = {}
     for record in active:
-        sharing: set[int] = set()
-        for key in keys[record.pk]:
-            sharing |= holders.get(key, set())
-        sharing.discard(record.pk)
-        near = {cid for pk in sharing if (cid := record_cluster.get(pk)) is not None}
-        cluster_id, reasons = _choose_cluster(
+        near = _likeliest_clusters(keys[record.pk], holders, record_cluster, record.pk)
+        chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
         )
-        if cluster_id is None:
-            cluster_id = Cluster.objects.create(title=record.title[:1000]).pk
+        if chosen is None:
+            # A new cluster gets a stand-in number now and its row with the others below.
+            cluster_id = -1 - len(new_clusters)
+            new_clusters[cluster_id] = Cluster(title=record.title[:1000])
             reasons = []
+        else:
+            cluster_id = chosen
         record.cluster_id = cluster_id
         record.match_reasons = reasons
         touched.add(cluster_id)
@@ -163,9 +174,39 @@ def recluster(records: list[Record]) -> set[int]:
         record_cluster[record.pk] = cluster_id
         for key in keys[record.pk]:
             holders[key].add(record.pk)
-    Record.objects.bulk_update(active, ["cluster", "match_reasons"])
+    if new_clusters:
+        Cluster.objects.bulk_create(new_clusters.values())
+        real = {stand_in: cluster.pk for stand_in, cluster in new_clusters.items()}
+        for record in active:
+            if record.cluster_id in real:
+                record.cluster_id = real[record.cluster_id]
+        touched = {real.get(pk, pk) for pk in touched}
+    update_rows(Record, active, ["cluster", "match_reasons"])
     refresh_clusters(touched)
     return touched
+
+
+def _likeliest_clusters(
+    record_keys_: set[str],
+    holders: dict[str, set[int]],
+    record_cluster: dict[int, int | None],
+    exclude: int | None = None,
+) -> set[int]:
+    """The clusters sharing the most keys with a record; a shared identifier counts most."""
+    shared: dict[int, set[str]] = defaultdict(set)
+    for key in record_keys_:
+        for pk in holders.get(key, ()):
+            cluster_id = record_cluster.get(pk)
+            if pk != exclude and cluster_id is not None:
+                shared[cluster_id].add(key)
+    if len(shared) <= MAX_CLUSTERS_COMPARED:
+        return set(shared)
+
+    def weight(cluster_id: int) -> tuple[int, int]:
+        keys = shared[cluster_id]
+        return (-sum(1 if k[:2] in BLOCKING_PREFIXES else 10 for k in keys), cluster_id)
+
+    return set(sorted(shared, key=weight)[:MAX_CLUSTERS_COMPARED])
 
 
 def _choose_cluster(
@@ -242,7 +283,8 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
         cluster.record_count = len(records)
         cluster.library_count = len({r.library_id for r in records})
         cluster.updated_at = now
-    Cluster.objects.bulk_update(
+    update_rows(
+        Cluster,
         clusters,
         [
             "best_record",
@@ -256,4 +298,4 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
             "updated_at",
         ],
     )
-    SearchChange.objects.bulk_create(SearchChange(cluster_id=pk) for pk in cluster_ids)
+    insert_rows(SearchChange, [SearchChange(cluster_id=pk) for pk in cluster_ids])

@@ -36,13 +36,14 @@ from simpul.catalog.models import (
 )
 from simpul.catalog.readers import read_records, sniff_format
 from simpul.catalog.services import clustering, indexing
+from simpul.core.bulk import insert_rows, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.network import permissions
 from simpul.network.models import Library
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 FILE_ORIGIN = "file"
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -366,8 +367,10 @@ def apply_batch(
             job.updated += 1
     Record.objects.bulk_create(created)
     if changed:
-        Record.objects.bulk_update(
-            changed, [*RECORD_FIELDS, "source_format", "raw", "raw_hash", "status", "last_job"]
+        update_rows(
+            Record,
+            changed,
+            [*RECORD_FIELDS, "source_format", "raw", "raw_hash", "status", "last_job"],
         )
         Holding.objects.filter(record__in=changed).delete()
     for record in itertools.chain(created, changed):
@@ -381,7 +384,7 @@ def apply_batch(
     for record_id, bib in extra_copies:
         holder = Record(pk=record_id, library=library)
         holdings.extend(_holdings(holder, bib))
-    Holding.objects.bulk_create(holdings)
+    insert_rows(Holding, holdings)
     clustering.recluster(list(itertools.chain(created, changed)))
     if extra_copies:
         clustering.refresh_clusters(
@@ -404,6 +407,6 @@ def withdraw_missing(library: Library, origin: str, seen_ids: set[str]) -> int:
         records = list(Record.objects.filter(pk__in=missing[start : start + 1000]))
         for record in records:
             record.status = RecordStatus.WITHDRAWN
-        Record.objects.bulk_update(records, ["status"])
+        update_rows(Record, records, ["status"])
         clustering.recluster(records)
     return len(missing)
