@@ -64,6 +64,19 @@ def _serve_options(parser: argparse.ArgumentParser, workers: int, host_help: str
     )
 
 
+def _count(text: str) -> int:
+    """A whole number of zero or more, for argparse (which reports the error in words)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number of zero or more, not %(value)r") % {"value": text}
+        )
+    return value
+
+
 def _add(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
@@ -110,6 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-serve",
         action="store_true",
         help=_("prepare the demo data but do not start the server"),
+    )
+    demo.add_argument(
+        "--records",
+        type=_count,
+        default=50_000,
+        metavar="N",
+        help=_(
+            "how many generated catalogue records the first run imports across the member "
+            "libraries (default: %(default)s)"
+        ),
     )
 
     serve = _add(

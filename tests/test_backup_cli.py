@@ -25,7 +25,7 @@ LOGO = b"\x89PNG\r\n\x1a\nuniba-logo"
 
 
 def demo_with_logo(site: Site) -> dict[str, object]:
-    assert site.run("demo", "--no-serve").returncode == 0
+    assert site.run("demo", "--no-serve", "--records", "300").returncode == 0
     logo = site.data_dir / "media" / "logos" / "uniba.png"
     logo.parent.mkdir(parents=True)
     logo.write_bytes(LOGO)

@@ -10,6 +10,7 @@ SUMMARY = (
     "import json\n"
     "from simpul.network.models import Library, Network, OpeningHours\n"
     "from simpul.accounts.models import User\n"
+    "from simpul.catalog.models import Cluster, Record\n"
     "print(json.dumps({\n"
     "  'networks': Network.objects.count(),\n"
     "  'libraries': Library.objects.count(),\n"
@@ -17,13 +18,16 @@ SUMMARY = (
     "  'hours': OpeningHours.objects.count(),\n"
     "  'roles': sorted(set(User.objects.values_list('role', flat=True))),\n"
     "  'people': User.objects.count(),\n"
+    "  'records': Record.objects.count(),\n"
+    "  'holders': sorted(set(Record.objects.values_list('library__code', flat=True))),\n"
+    "  'shared_titles': Cluster.objects.filter(library_count__gte=2).count(),\n"
     "}))"
 )
 
 
 def test_demo_builds_the_network_once_and_reuses_it(tmp_path):
     with new_site(tmp_path, migrated=False) as site:
-        first = site.run("demo", "--no-serve")
+        first = site.run("demo", "--no-serve", "--records", "300")
         assert first.returncode == 0, first.stderr
         assert "Creating the demo network" in first.stdout
         for account in ("koordinator", "admin.uniba", "pustakawan.uniba", "mahasiswa.uniba"):
@@ -37,6 +41,10 @@ def test_demo_builds_the_network_once_and_reuses_it(tmp_path):
         assert len(built["types"]) >= 4
         assert built["hours"] > built["libraries"]
         assert {"coordinator", "library_admin", "librarian", "patron"} <= set(built["roles"])
+        # The real sample records and 300 generated ones, held across the member libraries.
+        assert built["records"] >= 300 + 100
+        assert len(built["holders"]) >= 6
+        assert built["shared_titles"] >= 30
 
         signed_in = site.python(
             "from django.contrib.auth import authenticate\n"
@@ -44,8 +52,16 @@ def test_demo_builds_the_network_once_and_reuses_it(tmp_path):
         )
         assert signed_in == "coordinator"
 
-        second = site.run("demo", "--no-serve")
+        second = site.run("demo", "--no-serve", "--records", "300")
         assert second.returncode == 0, second.stderr
         assert "Creating the demo network" not in second.stdout
         assert "koordinator" in second.stdout
         assert json.loads(site.python(SUMMARY)) == built
+
+
+def test_a_negative_number_of_demo_records_is_refused(tmp_path):
+    with new_site(tmp_path, migrated=False) as site:
+        done = site.run("demo", "--no-serve", "--records", "-5")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "--records" in done.stderr

@@ -9,7 +9,15 @@ import pytest
 from tests.test_cli_support import clean_env, run_simpul
 
 COMMANDS = {
-    "demo": ["--no-serve", "--host", "--port", "--workers", "--threads", "127.0.0.1:8000"],
+    "demo": [
+        "--no-serve",
+        "--records",
+        "--host",
+        "--port",
+        "--workers",
+        "--threads",
+        "127.0.0.1:8000",
+    ],
     "serve": ["--host", "--port", "--workers", "--threads", "gunicorn", "SIMPUL_BEHIND_PROXY"],
     "worker": ["--batch", "--interval", "background jobs"],
     "migrate": ["database tables"],

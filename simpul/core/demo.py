@@ -294,17 +294,38 @@ DEMO_CATALOGUES = {
 }
 
 
-def load_demo_catalogue() -> int:
-    """Import the sample records for the demo libraries; returns how many records were read."""
+def load_demo_catalogue(generated_records: int = 50_000) -> int:
+    """Import the real sample records, then a generated network catalogue of this size.
+
+    The generated records (simpul.catalog.synthetic) describe the same editions in each
+    library's own cataloguing style, so the union catalogue has real clustering to do.
+    Returns how many records were read."""
+    import tempfile
+
     from simpul.catalog.services import imports
+    from simpul.catalog.synthetic import write_member_files
+
+    def import_file(library: Library, path: Path) -> int:
+        with path.open("rb") as handle:
+            job = imports.create_import_job(None, library, handle, path.name)
+        return imports.run_import_job(job).records_seen
 
     read = 0
     for code, files in DEMO_CATALOGUES.items():
         library = Library.objects.get(code=code)
         for name in files:
-            with (DEMO_DATA / name).open("rb") as handle:
-                job = imports.create_import_job(None, library, handle, name)
-            read += imports.run_import_job(job).records_seen
+            read += import_file(library, DEMO_DATA / name)
+    if generated_records <= 0:
+        return read
+    with tempfile.TemporaryDirectory(prefix="simpul-demo-") as folder:
+        started = time.monotonic()
+        for code, path in write_member_files(Path(folder), generated_records):
+            read += import_file(Library.objects.get(code=code), path)
+            print(
+                _("  %(count)d records imported (%(seconds).0f s)")
+                % {"count": read, "seconds": time.monotonic() - started},
+                flush=True,
+            )
     return read
 
 
@@ -323,8 +344,12 @@ def run_demo(args: argparse.Namespace) -> int:
     if not Network.objects.exists():
         print(_("Creating the demo network…"), flush=True)
         load_demo_network()
-        print(_("Importing the demo catalogue…"), flush=True)
-        load_demo_catalogue()
+        print(
+            _("Importing the demo catalogue (%(count)d generated records)…")
+            % {"count": args.records},
+            flush=True,
+        )
+        load_demo_catalogue(args.records)
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:
