@@ -604,3 +604,28 @@ def get_import_job_for(actor: permissions.Actor, job_id: int) -> ImportJob:
             _("Only staff of %(library)s can see its imports.") % {"library": job.library.code}
         )
     return job
+
+
+PROBLEMS_SHOWN = 200  # on the page; the CSV download has them all
+IMPORTS_SHOWN = 50
+
+
+def libraries_for_import(actor: permissions.Actor) -> list[Library]:
+    """The libraries whose catalogue this person may bring in: all for the coordinator."""
+    if not actor.is_authenticated:
+        return []
+    return [
+        library
+        for library in Library.objects.order_by("code")
+        if permissions.can_edit_library(actor, library)
+    ]
+
+
+def import_jobs(actor: permissions.Actor, libraries: Sequence[Library]) -> list[ImportJob]:
+    """The latest imports of these libraries (those this person may see), newest first."""
+    allowed = [lib.pk for lib in libraries if permissions.can_view_staff_data(actor, lib)]
+    return list(
+        ImportJob.objects.filter(library_id__in=allowed)
+        .select_related("library", "created_by")
+        .order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
+    )

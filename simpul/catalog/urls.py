@@ -1,11 +1,18 @@
 from django.urls import path
 
-from simpul.catalog import views
+from simpul.catalog import staff_views, views
 
 app_name = "catalog"
 urlpatterns = [
     path("catalogue/", views.search, name="search"),
     path("catalogue/suggest/", views.suggest, name="suggest"),
+    path("catalogue/imports/", staff_views.import_list, name="imports"),
+    path("catalogue/imports/<int:pk>/", staff_views.import_detail, name="import"),
+    path(
+        "catalogue/imports/<int:pk>/problems.csv",
+        staff_views.import_problems,
+        name="import_problems",
+    ),
     path("catalogue/<int:pk>/", views.record, name="record"),
     path("catalogue/<int:pk>/export/<slug:fmt>/", views.export, name="export"),
     # Local identifiers may hold slashes and colons (OAI identifiers), hence <path:>.

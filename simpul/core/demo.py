@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -356,4 +358,13 @@ def run_demo(args: argparse.Namespace) -> int:
         return 0
     from simpul.core.server import serve
 
-    return serve(args.host, args.port, args.workers, args.threads)
+    # Uploaded catalogue files and e-mail are background jobs: the demo runs their worker too.
+    worker = subprocess.Popen([sys.executable, "-m", "simpul.cli", "worker"])
+    try:
+        return serve(args.host, args.port, args.workers, args.threads)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
