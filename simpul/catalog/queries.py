@@ -6,6 +6,7 @@ number of queries whatever the page size (no query per hit or per record).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +19,19 @@ from django.utils.translation import gettext_lazy
 
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import ItemStatus, MaterialType
-from simpul.catalog.models import Cluster, Holding, ImportJob, Record, RecordStatus
+from simpul.catalog.models import (
+    Cluster,
+    ClusterDecision,
+    Holding,
+    ImportJob,
+    Record,
+    RecordStatus,
+)
 from simpul.catalog.search import SearchQuery, SearchResult, Sort
 from simpul.catalog.search.engine import MAX_PAGE_SIZE, YEAR_RANGES
 from simpul.catalog.search.query import MAX_QUERY_CHARS, year_bounds
 from simpul.catalog.services.indexing import search_index
-from simpul.core.errors import AccessDenied
+from simpul.core.errors import AccessDenied, InvalidInput
 from simpul.network import permissions
 from simpul.network.models import Library
 
@@ -629,3 +637,29 @@ def import_jobs(actor: permissions.Actor, libraries: Sequence[Library]) -> list[
         .select_related("library", "created_by")
         .order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
     )
+
+
+def grouping_decisions(records: Sequence[Record]) -> list[ClusterDecision]:
+    """Librarians' merges and splits that involve these records, newest first."""
+    if not records:
+        return []
+    condition = Q()
+    for record in records:
+        condition |= Q(library_a_id=record.library_id, local_id_a=record.local_id)
+        condition |= Q(library_b_id=record.library_id, local_id_b=record.local_id)
+    return list(
+        ClusterDecision.objects.filter(condition)
+        .select_related("library_a", "library_b", "decided_by")
+        .order_by("-decided_at", "-pk")[:50]
+    )
+
+
+def cluster_from_reference(text: str) -> Cluster:
+    """A title named by its number or its address (".../catalogue/123/"), for a merge."""
+    found = re.search(r"(\d+)\s*/?\s*$", text.strip())
+    cluster = Cluster.objects.filter(pk=int(found.group(1))).first() if found else None
+    if cluster is None or cluster.best_record_id is None:
+        raise InvalidInput(
+            _("No title has the number or address %(value)s.") % {"value": text.strip()[:200]}
+        )
+    return cluster

@@ -1,4 +1,5 @@
-"""Library staff bring their catalogue in: upload a file, watch it import, read the problems."""
+"""Library staff look after their catalogue: upload files and follow their import; correct
+the grouping of records into titles."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ import csv
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from simpul.accounts.forms import add_service_errors
 from simpul.catalog import queries
 from simpul.catalog.bibliographic import SourceFormat
-from simpul.catalog.models import ImportJob, ImportMode
-from simpul.catalog.services import imports
+from simpul.catalog.models import ImportJob, ImportMode, Record
+from simpul.catalog.services import decisions, imports
 from simpul.catalog.tasks import run_import
 from simpul.core.errors import InvalidInput
 from simpul.web.htmx import is_htmx
@@ -145,3 +147,53 @@ def import_problems(request: HttpRequest, pk: int) -> HttpResponse:
         offset = "" if problem.byte_offset is None else problem.byte_offset
         writer.writerow([problem.position, problem.local_id, offset, problem.reason])
     return response
+
+
+def _staff_record(request: HttpRequest, record_pk: int) -> Record:
+    record = Record.objects.select_related("library").filter(pk=record_pk).first()
+    if record is None:
+        raise Http404(_("There is no such record."))
+    return record
+
+
+@login_required
+@require_POST
+def split_record(request: HttpRequest, record_pk: int) -> HttpResponse:
+    """ "This is another edition": the record leaves its title, now and after re-imports."""
+    record = _staff_record(request, record_pk)
+    came_from = record.cluster_id
+    try:
+        decisions.keep_apart(request.user, record, request.POST.get("note", "")[:2000])
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("catalog:record", pk=came_from) if came_from else redirect("catalog:search")
+    record.refresh_from_db()
+    messages.success(
+        request,
+        _("The record of %(library)s now stands apart; it will stay apart after re-imports.")
+        % {"library": record.library.code},
+    )
+    return redirect("catalog:record", pk=record.cluster_id)
+
+
+@login_required
+@require_POST
+def merge_record(request: HttpRequest, record_pk: int) -> HttpResponse:
+    """ "Same edition as that title": the record joins it, now and after re-imports."""
+    record = _staff_record(request, record_pk)
+    came_from = record.cluster_id
+    try:
+        target = queries.cluster_from_reference(request.POST.get("target", "")[:500])
+        if target.pk == came_from:
+            raise InvalidInput(_("The record is already in that title."))
+        other = Record.objects.get(pk=target.best_record_id or 0)
+        decisions.keep_together(request.user, record, other, request.POST.get("note", "")[:2000])
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("catalog:record", pk=came_from) if came_from else redirect("catalog:search")
+    messages.success(
+        request,
+        _("The record of %(library)s now belongs to this title; it will stay here after "
+          "re-imports.") % {"library": record.library.code},
+    )  # fmt: skip
+    return redirect("catalog:record", pk=other.cluster_id)

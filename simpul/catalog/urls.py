@@ -13,6 +13,16 @@ urlpatterns = [
         staff_views.import_problems,
         name="import_problems",
     ),
+    path(
+        "catalogue/records/<int:record_pk>/split/",
+        staff_views.split_record,
+        name="split_record",
+    ),
+    path(
+        "catalogue/records/<int:record_pk>/merge/",
+        staff_views.merge_record,
+        name="merge_record",
+    ),
     path("catalogue/<int:pk>/", views.record, name="record"),
     path("catalogue/<int:pk>/export/<slug:fmt>/", views.export, name="export"),
     # Local identifiers may hold slashes and colons (OAI identifiers), hence <path:>.

@@ -198,6 +198,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                 (subject, _link(queries.SearchParams(q=_subject_query(subject))))
                 for subject in view.subjects
             ],
+            "decisions": queries.grouping_decisions(view.records) if sources else [],
             "json_ld": schema_org.script_text(view, url),
             "coins": coins.title_attribute(view, url),
         },

@@ -137,6 +137,10 @@ def recluster(records: list[Record]) -> set[int]:
     wanted: set[int] = set()
     for pk in keys:
         wanted.update(_likeliest_clusters(keys[pk], holders, record_cluster))
+    # A librarian's "same edition" holds even when the records share no key at all.
+    kept_with = _clusters_kept_with(active)
+    for found in kept_with.values():
+        wanted.update(found)
     members: dict[int, list[Record]] = defaultdict(list)
     wanted_list = sorted(wanted)
     for start in range(0, len(wanted_list), 500):
@@ -155,6 +159,7 @@ def recluster(records: list[Record]) -> set[int]:
     new_clusters: dict[int, Cluster] = {}
     for record in active:
         near = _likeliest_clusters(keys[record.pk], holders, record_cluster, record.pk)
+        near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
         )
@@ -184,6 +189,33 @@ def recluster(records: list[Record]) -> set[int]:
     update_rows(Record, active, ["cluster", "match_reasons"])
     refresh_clusters(touched)
     return touched
+
+
+def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
+    """For each record, the clusters of the records a librarian said are the same edition."""
+    same = {
+        pair: {other for other, verdict in partners.items() if verdict == Decision.SAME}
+        for pair, partners in _decisions_for(records).items()
+    }
+    wanted = {other for partners in same.values() for other in partners}
+    if not wanted:
+        return {}
+    condition = Q()
+    for library_id, local_id in wanted:
+        condition |= Q(library_id=library_id, local_id=local_id)
+    where = {
+        (library_id, local_id): cluster_id
+        for library_id, local_id, cluster_id in Record.objects.filter(
+            condition, status=RecordStatus.ACTIVE, cluster__isnull=False
+        ).values_list("library_id", "local_id", "cluster_id")
+    }
+    found: dict[int, set[int]] = {}
+    for record in records:
+        partners = same.get((record.library_id, record.local_id), set())
+        clusters = {where[p] for p in partners if p in where}
+        if clusters:
+            found[record.pk] = clusters
+    return found
 
 
 def _likeliest_clusters(
