@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
@@ -391,3 +392,81 @@ class ImportJobOut(Schema):
 def get_import(request: HttpRequest, id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> ImportJob:
     """For staff of the importing library and the coordinator; others get 403."""
     return queries.get_import_job_for(request.user, id)
+
+
+class ImportJobPage(Schema):
+    count: int = Field(description="How many imports match, on all pages")
+    offset: int
+    limit: int
+    next: str | None = Field(description="The next page, or null on the last")
+    previous: str | None = Field(description="The previous page, or null on the first")
+    results: list[ImportJobOut]
+
+
+class ImportFilters(Schema):
+    library: str = Field(
+        "", max_length=40, pattern=NO_NUL, description="Only this library's imports (its code)"
+    )
+    offset: int = Field(0, ge=0, le=100_000, description="How many results to skip")
+    limit: int = Field(20, ge=1, le=200, description="How many results to return")
+
+
+class ImportProblemOut(Schema):
+    position: int = Field(description="The record's number in the file (row for CSV)")
+    local_id: str = Field(description="The record's identifier, when it could be read")
+    byte_offset: int | None
+    reason: str
+
+
+class ImportProblemPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    next: str | None
+    previous: str | None
+    results: list[ImportProblemOut]
+
+
+class PageFilters(Schema):
+    offset: int = Field(0, ge=0, le=10_000_000, description="How many results to skip")
+    limit: int = Field(100, ge=1, le=1000, description="How many results to return")
+
+
+def _page(request: HttpRequest, items: Any, offset: int, limit: int, **query: str) -> dict:
+    count = items.count()
+
+    def link(at: int) -> str:
+        return f"{request.path}?{urlencode({**query, 'offset': at, 'limit': limit})}"
+
+    return {
+        "count": count,
+        "offset": offset,
+        "limit": limit,
+        "next": link(offset + limit) if offset + limit < count else None,
+        "previous": link(max(0, offset - limit)) if offset > 0 else None,
+        "results": list(items[offset : offset + limit]),
+    }
+
+
+@router.get("/imports", response=ImportJobPage, summary="Imports you may see", auth=AUTH)
+def list_imports(request: HttpRequest, filters: Query[ImportFilters]) -> dict[str, Any]:
+    """Newest first: the coordinator sees every library's, staff their own library's."""
+    jobs = queries.visible_import_jobs(request.user, filters.library)
+    query = {"library": filters.library} if filters.library else {}
+    return _page(request, jobs, filters.offset, filters.limit, **query)
+
+
+@router.get(
+    "/imports/{id}/problems",
+    response=ImportProblemPage,
+    summary="The records an import could not take, with the reason",
+    auth=AUTH,
+    openapi_extra={"responses": {"403": {"$ref": "#/components/responses/Forbidden"}}},
+)
+def list_import_problems(
+    request: HttpRequest,
+    id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    filters: Query[PageFilters],
+) -> dict[str, Any]:
+    job = queries.get_import_job_for(request.user, id)
+    return _page(request, job.problems.order_by("position", "pk"), filters.offset, filters.limit)

@@ -663,3 +663,18 @@ def cluster_from_reference(text: str) -> Cluster:
             _("No title has the number or address %(value)s.") % {"value": text.strip()[:200]}
         )
     return cluster
+
+
+def visible_import_jobs(actor: permissions.Actor, library_code: str = "") -> Any:
+    """Imports of the libraries whose staff data this person may see, newest first."""
+    libraries = [
+        library
+        for library in Library.objects.all()
+        if permissions.can_view_staff_data(actor, library)
+        and (not library_code or library.code == library_code.upper())
+    ]
+    return (
+        ImportJob.objects.filter(library__in=libraries)
+        .select_related("library")
+        .order_by("-created_at", "-pk")
+    )

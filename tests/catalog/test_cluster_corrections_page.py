@@ -35,7 +35,8 @@ def test_a_librarian_splits_a_record_out_and_it_stays_apart_after_reimport(
     )
     record.refresh_from_db()
     assert record.cluster_id != cluster.pk
-    assert response.status_code == 302 and response["Location"] == f"/catalogue/{record.cluster_id}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/catalogue/{record.cluster_id}/"
     page = client.get(response["Location"])
     assert "now stands apart" in page.text
     assert "Cetakan lain, halaman beda" in page.text and "Different: keep apart" in page.text
