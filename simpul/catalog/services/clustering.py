@@ -8,7 +8,7 @@ re-imports because it names records by library and identifier.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,7 +71,27 @@ def record_to_bib(record: Record) -> BibRecord:
     )
 
 
-def record_keys(bib: BibRecord) -> set[str]:
+# Prepared (normalised) records, by record and raw-record hash: a record compared in
+# many batches of a large import is normalised once. Bounded, so memory stays flat.
+_PREPARED: OrderedDict[tuple[int, str], matching.Features] = OrderedDict()
+PREPARED_KEPT = 30_000
+
+
+def prepared(record: Record) -> matching.Features:
+    """The matcher's normalised view of a stored record, remembered while it is in use."""
+    key = (record.pk, record.raw_hash)
+    found = _PREPARED.get(key)
+    if found is not None:
+        _PREPARED.move_to_end(key)
+        return found
+    features = matching.features(record_to_bib(record))
+    _PREPARED[key] = features
+    if len(_PREPARED) > PREPARED_KEPT:
+        _PREPARED.popitem(last=False)
+    return features
+
+
+def record_keys(bib: BibRecord | matching.Features) -> set[str]:
     return {key[:200] for key in matching.exact_keys(bib) | matching.blocking_keys(bib)}
 
 
@@ -108,7 +128,7 @@ def recluster(records: list[Record]) -> set[int]:
     for record in records:
         record.cluster_id = None
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
-    bibs = {r.pk: record_to_bib(r) for r in active}
+    bibs = {r.pk: prepared(r) for r in active}
     keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
     insert_rows(
         RecordKey,
@@ -154,7 +174,7 @@ def recluster(records: list[Record]) -> set[int]:
         ):
             if len(members[member.cluster_id]) < MAX_MEMBERS_COMPARED:  # type: ignore[index]
                 members[member.cluster_id].append(member)  # type: ignore[index]
-    member_bibs = {m.pk: record_to_bib(m) for group in members.values() for m in group}
+    member_bibs = {m.pk: prepared(m) for group in members.values() for m in group}
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, Cluster] = {}
     for record in active:
@@ -243,10 +263,10 @@ def _likeliest_clusters(
 
 def _choose_cluster(
     record: Record,
-    bib: BibRecord,
+    bib: matching.Features,
     near: set[int],
     members: dict[int, list[Record]],
-    member_bibs: dict[int, BibRecord],
+    member_bibs: dict[int, matching.Features],
     decisions: dict[Pair, dict[Pair, str]],
 ) -> tuple[int | None, list[dict[str, Any]]]:
     """The cluster this record belongs to, with the evidence; None when it stands alone."""
@@ -311,7 +331,7 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
         cluster.sort_title = normalise_title(best.title)[:200]
         cluster.year = best.year
         cluster.material_type = best.material_type
-        cluster.work_key = matching.work_key(record_to_bib(best))[:200]
+        cluster.work_key = matching.work_key(prepared(best))[:200]
         cluster.record_count = len(records)
         cluster.library_count = len({r.library_id for r in records})
         cluster.updated_at = now
