@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The tests need Debian's chromium (browser tests) and gettext (translation checks);
-# install whichever is missing.
+# The tests need Debian's chromium (browser tests), gettext (translation checks) and
+# yaz (yaz-client, the third-party SRU client of tests/protocols); install whichever is missing.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+command -v yaz-client >/dev/null 2>&1 || missing+=(yaz)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages for the tests: ${missing[*]}"
 SUDO=""
@@ -17,4 +18,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-command -v chromium >/dev/null && command -v xgettext >/dev/null
+command -v chromium >/dev/null && command -v xgettext >/dev/null && command -v yaz-client >/dev/null

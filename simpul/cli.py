@@ -28,8 +28,18 @@ NEEDS_DATABASE = {
     "restore",
     "import",
     "reindex",
+    "harvest",
 }
-NEEDS_TABLES = {"serve", "worker", "createadmin", "backup", "restore", "import", "reindex"}
+NEEDS_TABLES = {
+    "serve",
+    "worker",
+    "createadmin",
+    "backup",
+    "restore",
+    "import",
+    "reindex",
+    "harvest",
+}
 
 
 def _setup_django() -> None:
@@ -253,6 +263,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("files", nargs="+", metavar=_("FILE"), help=_("files to import"))
 
+    harvester = _add(
+        sub,
+        "harvest",
+        _("harvest a member library's OAI-PMH (or SLiMS) sources now"),
+        _(
+            "Without options: each enabled source of the library, changes since the last "
+            "harvest (or everything, when the endpoint cannot say what changed). Sources are "
+            "registered on the library's harvesting page (see docs/harvesting.md)."
+        ),
+    )
+    harvester.add_argument("library", metavar=_("CODE"), help=_("code of the member library"))
+    harvester.add_argument(
+        "--source", type=int, metavar=_("NUMBER"), help=_("only this source (its number)")
+    )
+    harvester.add_argument(
+        "--full",
+        action="store_true",
+        help=_("read the whole list and withdraw the records the endpoint no longer has"),
+    )
+    harvester.add_argument(
+        "--identifier",
+        metavar=_("OAI_ID"),
+        help=_("harvest only this record again (with --source)"),
+    )
+
     _add(
         sub,
         "reindex",
@@ -352,6 +387,15 @@ def _run(args: argparse.Namespace) -> int:
 
         return serve(args.host, args.port, args.workers, args.threads)
     if args.command == "worker":
+        import threading
+
+        from simpul.harvest.services import enqueue_due
+        from simpul.harvest.tasks import start_scheduler
+
+        if args.batch:
+            enqueue_due()
+        else:
+            start_scheduler(threading.Event())
         _call(
             "db_worker",
             interval=args.interval,
@@ -392,6 +436,12 @@ def _run(args: argparse.Namespace) -> int:
         from simpul.catalog.commands import import_files
 
         return import_files(args.library, args.files, replace=args.replace, fmt=args.format)
+    if args.command == "harvest":
+        from simpul.harvest.commands import harvest_library
+
+        return harvest_library(
+            args.library, source_id=args.source, full=args.full, identifier=args.identifier or ""
+        )
     if args.command == "reindex":
         from simpul.catalog.commands import reindex
 

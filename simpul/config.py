@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import secrets
 import zoneinfo
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class Config:
     login_attempts_per_address: int
     test_database: str
     extra: dict[str, str] = field(default_factory=dict)
+    oai_repository_identifier: str = ""
+    oai_admin_email: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -245,6 +248,17 @@ def load(env_file: Path | None = None) -> Config:
             _("SIMPUL_TIME_ZONE must be a time zone name such as Asia/Jakarta, not %(value)r.")
             % {"value": time_zone}
         ) from None
+    oai_identifier = _env("SIMPUL_OAI_REPOSITORY_IDENTIFIER")
+    if oai_identifier and not re.fullmatch(
+        r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+", oai_identifier
+    ):
+        raise ConfigError(
+            _(
+                "SIMPUL_OAI_REPOSITORY_IDENTIFIER must be a domain name such as "
+                "katalog.example.ac.id, not %(value)r."
+            )
+            % {"value": oai_identifier}
+        )
     return Config(
         data_dir=data_dir,
         database_url=_database_url(data_dir),
@@ -267,4 +281,6 @@ def load(env_file: Path | None = None) -> Config:
         login_window_minutes=env_int("SIMPUL_LOGIN_WINDOW_MINUTES", 15, 1, 24 * 60),
         login_attempts_per_address=env_int("SIMPUL_LOGIN_ATTEMPTS_PER_ADDRESS", 100, 1, 100_000),
         test_database=_env("SIMPUL_TEST_DATABASE"),
+        oai_repository_identifier=oai_identifier,
+        oai_admin_email=_env("SIMPUL_OAI_ADMIN_EMAIL"),
     )

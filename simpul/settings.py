@@ -17,12 +17,16 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 SITE_URL = CONFIG.site_url
+OAI_REPOSITORY_IDENTIFIER = CONFIG.oai_repository_identifier
+OAI_ADMIN_EMAIL = CONFIG.oai_admin_email
 
 INSTALLED_APPS = [
     "simpul.web",
     "simpul.accounts",
     "simpul.network",
     "simpul.catalog",
+    "simpul.harvest",
+    "simpul.protocols",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",

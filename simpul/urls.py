@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("simpul.accounts.urls")),
     path("", include("simpul.network.urls")),
     path("", include("simpul.catalog.urls")),
+    path("", include("simpul.harvest.urls")),
+    path("", include("simpul.protocols.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

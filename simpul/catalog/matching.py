@@ -821,6 +821,28 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
     return MatchResult(score=round(score, 4), same=same, evidence=evidence, total=total)
 
 
+def quick_veto(fa: Features, fb: Features) -> Evidence | None:
+    """The first of `compare`'s cheap vetoes that applies, if any: placing a record in a
+    crowded block is mostly ruling candidates out, and a veto decides alone whatever the
+    rest of the evidence says, so the full comparison can be skipped."""
+    if fa.material != fb.material and fa.material and fb.material:
+        if not (fa.material in TEXT_TYPES and fb.material in TEXT_TYPES):
+            return Evidence("different_format", VETO, {"a": fa.material, "b": fb.material}, True)
+    if fa.languages and fb.languages and not fa.languages & fb.languages:
+        return Evidence("different_language", VETO, {}, True)
+    if fa.volumes != fb.volumes:
+        return Evidence("different_volume", VETO, {}, True)
+    ea, eb = fa.edition.number, fb.edition.number
+    if ea is not None and eb is not None and ea != eb:
+        return Evidence("different_edition", VETO, {"a": ea, "b": eb}, True)
+    all_a, all_b = fa.numbers | fa.sub_numbers, fb.numbers | fb.sub_numbers
+    if all_a - all_b and all_b - all_a:
+        return Evidence("different_numbers", VETO, {}, True)
+    if max(_title_similarity(fa, fb)) < W_TITLE[-1][0]:
+        return Evidence("different_title", VETO, {}, True)
+    return None
+
+
 def compare_to_cluster(
     rec: BibRecord | Features, members: list[BibRecord] | list[Features]
 ) -> MatchResult:
@@ -832,8 +854,13 @@ def compare_to_cluster(
     a 3rd-edition record never joins a cluster that holds a 2nd-edition record.
     """
     best: MatchResult | None = None
+    fr = features(rec)
     for member in members:
-        result = compare(rec, member)
+        fm = features(member)
+        vetoed = quick_veto(fr, fm)
+        if vetoed is not None:
+            return MatchResult(score=0.0, same=False, evidence=[vetoed], total=VETO)
+        result = compare(fr, fm)
         if result.vetoed:
             return result
         if best is None or result.total > best.total:

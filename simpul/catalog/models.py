@@ -112,9 +112,27 @@ class Cluster(models.Model):
     class Meta:
         verbose_name = _("title cluster")
         verbose_name_plural = _("title clusters")
+        # OAI-PMH lists titles in datestamp order and resumes after a (datestamp, id) pair.
+        indexes = [models.Index(fields=["updated_at", "id"], name="cluster_datestamp")]
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.title[:80]}"
+
+
+class DeletedCluster(models.Model):
+    """A title that left the catalogue, kept so harvesters learn of it (OAI-PMH deletions)."""
+
+    cluster_id = models.BigIntegerField(unique=True)
+    material_type = models.CharField(max_length=20, blank=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["deleted_at", "cluster_id"], name="deleted_cluster_datestamp")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id} (deleted {self.deleted_at:%Y-%m-%d})"
 
 
 class RecordStatus(models.TextChoices):

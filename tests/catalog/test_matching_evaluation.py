@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench import clustering_eval
+from simpul.catalog import matching
 
 
 def test_the_shared_sample_records_are_here() -> None:
@@ -50,3 +51,17 @@ def test_records_of_one_edition_almost_always_share_a_blocking_key(
         1 for p in positives if clustering_eval.record_keys(p.a) & clustering_eval.record_keys(p.b)
     )
     assert sharing / len(positives) >= 0.97
+
+
+def test_the_quick_veto_only_rules_out_what_the_full_comparison_vetoes(
+    dataset: clustering_eval.Dataset,
+) -> None:
+    """Clustering skips the full comparison when a cheap veto applies; it must never rule
+    out a pair the full comparison would have let through."""
+    quick = 0
+    for pair in dataset.pairs:
+        fa, fb = matching.features(pair.a), matching.features(pair.b)
+        if matching.quick_veto(fa, fb) is not None:
+            quick += 1
+            assert matching.compare(fa, fb).vetoed, (pair.a.title, pair.b.title)
+    assert quick >= 100  # the shortcut is taken on the pairs it exists for

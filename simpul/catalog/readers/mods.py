@@ -214,6 +214,8 @@ def _convert(default_library_code: str) -> Any:
         local_id = unit.oai_identifier
         for info in _children(mods, "recordInfo"):
             local_id = local_id or _child_text(info, "recordIdentifier")
+        # SLiMS's MODS search results name each record by its biblio_id in the ID attribute.
+        local_id = local_id or (mods.get("ID") or "").strip()
         isbns: list[str] = []
         issns: list[str] = []
         doi = lccn = oclc = ""

@@ -182,6 +182,10 @@ class SearchQuery:
     page_size: int = 20
     facets: bool = True
     facet_size: int = 20  # values per facet (libraries: up to 500)
+    # For protocol faces (SRU): a query built from the engine's building blocks instead
+    # of `text`, and a start position that need not fall on a page boundary.
+    compiled: Query | None = None
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -463,11 +467,16 @@ class SearchIndex:
         return compiled, parsed, [*parsed.warnings, *compiler.warnings]
 
     def search(self, request: SearchQuery) -> SearchResult:
-        compiled, parsed, warnings = self.compile(request.text)
+        compiled: Query | None
+        warnings: list[str]
+        if request.compiled is not None:
+            compiled, parsed, warnings = request.compiled, query_language.ParsedQuery(None), []
+        else:
+            compiled, parsed, warnings = self.compile(request.text)
         query = self._with_filters(compiled, request)
         page_size = max(1, min(request.page_size, MAX_PAGE_SIZE))
         page = max(1, request.page)
-        offset = (page - 1) * page_size
+        offset = (page - 1) * page_size if request.offset is None else max(0, request.offset)
         if offset + page_size > MAX_RESULT_WINDOW:
             warnings.append(
                 _("Only the first %(count)d results can be paged through; narrow the search.")
@@ -598,6 +607,23 @@ class SearchIndex:
         return facets
 
     # --- query building blocks (used by the query language compiler) -----------------------
+
+    def compiler(self) -> query_language.Compiler:
+        """The building blocks, for a face that has its own query language (SRU's CQL)."""
+        return self._compiler()
+
+    def near(self, words: list[str], name: str | None, distance: int, ordered: bool) -> Query:
+        """Words within `distance` positions of each other (CQL proximity), in one field."""
+        target = name if name in {"title", "author", "subject"} else "all"
+        slop = max(0, distance - 1)
+        found = [Query.phrase_query(self._schema, target, _words(words), slop=slop)]
+        if not ordered and len(words) > 1:
+            found.append(Query.phrase_query(self._schema, target, _words(words[::-1]), slop=slop))
+        return self._any(found)
+
+    def cluster_ids_query(self, cluster_ids: Iterable[int]) -> Query:
+        """The documents of these clusters (SRU's rec.id)."""
+        return self._ids_query(cluster_ids)
 
     def _compiler(self) -> query_language.Compiler:
         return query_language.Compiler(

@@ -9,11 +9,11 @@ re-imports because it names records by library and identifier.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 
 from simpul.catalog import matching
@@ -22,13 +22,14 @@ from simpul.catalog.models import (
     Cluster,
     ClusterDecision,
     Decision,
+    DeletedCluster,
     Record,
     RecordKey,
     RecordStatus,
     SearchChange,
 )
 from simpul.catalog.normalise import normalise_title
-from simpul.core.bulk import insert_rows, update_rows
+from simpul.core.bulk import insert_rows, insert_values, update_rows
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
@@ -43,38 +44,66 @@ SOURCE_PREFERENCE = {
 }
 
 
-def record_to_bib(record: Record) -> BibRecord:
-    """The matcher's view of a stored record (holdings are not needed to compare)."""
+BIB_FIELDS = (
+    "local_id",
+    "source_format",
+    "title",
+    "subtitle",
+    "responsibility",
+    "authors",
+    "publisher",
+    "place",
+    "year",
+    "edition",
+    "extent",
+    "isbns",
+    "issns",
+    "doi",
+    "lccn",
+    "oclc",
+    "languages",
+    "material_type",
+    "subjects",
+    "series",
+)
+
+
+def bib_from_row(row: Mapping[str, Any]) -> BibRecord:
+    """The matcher's view of a stored record's columns (holdings are not needed to compare)."""
     return BibRecord(
-        local_id=record.local_id,
-        source_format=SourceFormat(record.source_format),
+        local_id=row["local_id"],
+        source_format=SourceFormat(row["source_format"]),
         raw=b"",
-        title=record.title,
-        subtitle=record.subtitle,
-        responsibility=record.responsibility,
-        authors=list(record.authors),
-        publisher=record.publisher,
-        place=record.place,
-        year=record.year,
-        edition=record.edition,
-        extent=record.extent,
-        isbns=list(record.isbns),
-        issns=list(record.issns),
-        doi=record.doi,
-        lccn=record.lccn,
-        oclc=record.oclc,
-        languages=list(record.languages),
-        material_type=MaterialType(record.material_type),
-        subjects=list(record.subjects),
-        series=list(record.series),
+        title=row["title"],
+        subtitle=row["subtitle"],
+        responsibility=row["responsibility"],
+        authors=list(row["authors"]),
+        publisher=row["publisher"],
+        place=row["place"],
+        year=row["year"],
+        edition=row["edition"],
+        extent=row["extent"],
+        isbns=list(row["isbns"]),
+        issns=list(row["issns"]),
+        doi=row["doi"],
+        lccn=row["lccn"],
+        oclc=row["oclc"],
+        languages=list(row["languages"]),
+        material_type=MaterialType(row["material_type"]),
+        subjects=list(row["subjects"]),
+        series=list(row["series"]),
         items=[Item()],
     )
+
+
+def record_to_bib(record: Record) -> BibRecord:
+    return bib_from_row(vars(record))
 
 
 # Prepared (normalised) records, by record and raw-record hash: a record compared in
 # many batches of a large import is normalised once. Bounded, so memory stays flat.
 _PREPARED: OrderedDict[tuple[int, str], matching.Features] = OrderedDict()
-PREPARED_KEPT = 30_000
+PREPARED_KEPT = 25_000  # some 250 MB: a Features holds several sets of trigrams
 
 
 def prepared(record: Record) -> matching.Features:
@@ -84,11 +113,40 @@ def prepared(record: Record) -> matching.Features:
     if found is not None:
         _PREPARED.move_to_end(key)
         return found
-    features = matching.features(record_to_bib(record))
+    return _remember(key, matching.features(record_to_bib(record)))
+
+
+def remember_prepared(record: Record, features: matching.Features) -> None:
+    """Remember a record just written with the features its reader already prepared."""
+    _remember((record.pk, record.raw_hash), features)
+
+
+def _remember(key: tuple[int, str], features: matching.Features) -> matching.Features:
     _PREPARED[key] = features
     if len(_PREPARED) > PREPARED_KEPT:
         _PREPARED.popitem(last=False)
     return features
+
+
+def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> dict[int, matching.Features]:
+    """Prepared records by primary key, loading only those not remembered, in one query each
+    500 (stored records are read as plain values: building model instances cost more than
+    comparing them)."""
+    found: dict[int, matching.Features] = {}
+    missing: dict[int, str] = {}
+    for key in wanted:
+        features = _PREPARED.get(key)
+        if features is None:
+            missing[key[0]] = key[1]
+        else:
+            _PREPARED.move_to_end(key)
+            found[key[0]] = features
+    pks = list(missing)
+    for start in range(0, len(pks), 500):
+        for row in Record.objects.filter(pk__in=pks[start : start + 500]).values("pk", *BIB_FIELDS):
+            key = (row["pk"], missing[row["pk"]])
+            found[row["pk"]] = _remember(key, matching.features(bib_from_row(row)))
+    return found
 
 
 def record_keys(bib: BibRecord | matching.Features) -> set[str]:
@@ -98,10 +156,20 @@ def record_keys(bib: BibRecord | matching.Features) -> set[str]:
 Pair = tuple[int, str]  # (library id, local id)
 
 
-def _decisions_for(records: Iterable[Record]) -> dict[Pair, dict[Pair, str]]:
+class Member(NamedTuple):
+    """A clustered record as the matcher needs it: which it is and whose."""
+
+    pk: int
+    library_id: int
+    local_id: str
+
+
+def _decisions_for(records: Iterable[Record | Member]) -> dict[Pair, dict[Pair, str]]:
     """Librarians' decisions involving these records, both ways round."""
-    names = {(r.library_id, r.local_id) for r in records}
     found: dict[Pair, dict[Pair, str]] = defaultdict(dict)
+    if not ClusterDecision.objects.exists():
+        return found
+    names = {(r.library_id, r.local_id) for r in records}
     local_ids = sorted({local_id for _library, local_id in names})
     for start in range(0, len(local_ids), 400):
         chunk = local_ids[start : start + 400]
@@ -130,13 +198,10 @@ def recluster(records: list[Record]) -> set[int]:
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
     bibs = {r.pk: prepared(r) for r in active}
     keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
-    insert_rows(
+    insert_values(
         RecordKey,
-        [
-            RecordKey(record_id=pk, key=key)
-            for pk, record_keys_ in keys.items()
-            for key in record_keys_
-        ],
+        ["record_id", "key"],
+        [(pk, key) for pk, record_keys_ in keys.items() for key in record_keys_],
     )
     all_keys = set().union(*keys.values()) if keys else set()
     # Stored candidates sharing a key (already clustered, active), fetched once for the batch.
@@ -161,20 +226,22 @@ def recluster(records: list[Record]) -> set[int]:
     kept_with = _clusters_kept_with(active)
     for found in kept_with.values():
         wanted.update(found)
-    members: dict[int, list[Record]] = defaultdict(list)
+    members: dict[int, list[Member]] = defaultdict(list)
+    hashes: dict[int, str] = {}
     wanted_list = sorted(wanted)
+    excluded = set(ids)
     for start in range(0, len(wanted_list), 500):
-        for member in (
+        for pk, cluster_id, library_id, local_id, hash_ in (
             Record.objects.filter(
                 cluster_id__in=wanted_list[start : start + 500], status=RecordStatus.ACTIVE
             )
-            .exclude(pk__in=ids)
-            .defer("raw")
             .order_by("pk")
+            .values_list("pk", "cluster_id", "library_id", "local_id", "raw_hash")
         ):
-            if len(members[member.cluster_id]) < MAX_MEMBERS_COMPARED:  # type: ignore[index]
-                members[member.cluster_id].append(member)  # type: ignore[index]
-    member_bibs = {m.pk: prepared(m) for group in members.values() for m in group}
+            if pk not in excluded and len(members[cluster_id]) < MAX_MEMBERS_COMPARED:
+                members[cluster_id].append(Member(pk, library_id, local_id))
+                hashes[pk] = hash_
+    member_bibs = prepared_by_key(hashes.items())
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, Cluster] = {}
     for record in active:
@@ -194,7 +261,7 @@ def recluster(records: list[Record]) -> set[int]:
         record.match_reasons = reasons
         touched.add(cluster_id)
         # Later records of the same batch may match this one.
-        members[cluster_id].append(record)
+        members[cluster_id].append(Member(record.pk, record.library_id, record.local_id))
         member_bibs[record.pk] = bibs[record.pk]
         record_cluster[record.pk] = cluster_id
         for key in keys[record.pk]:
@@ -265,7 +332,7 @@ def _choose_cluster(
     record: Record,
     bib: matching.Features,
     near: set[int],
-    members: dict[int, list[Record]],
+    members: dict[int, list[Member]],
     member_bibs: dict[int, matching.Features],
     decisions: dict[Pair, dict[Pair, str]],
 ) -> tuple[int | None, list[dict[str, Any]]]:
@@ -287,20 +354,40 @@ def _choose_cluster(
     return best[1], best[2]
 
 
-def _best_record(records: list[Record], holding_counts: dict[int, int]) -> Record:
-    def quality(record: Record) -> tuple[int, int, int, int]:
-        filled = sum(
-            bool(getattr(record, name))
-            for name in ("subtitle", "authors", "publisher", "year", "isbns", "subjects", "extent")
-        )
+QUALITY_FIELDS = ("subtitle", "authors", "publisher", "year", "isbns", "subjects", "extent")
+SHOWN_FIELDS = ("title", "subtitle", "year", "material_type", "source_format", "raw_hash")
+
+
+def _filled(name: str) -> ExpressionWrapper:
+    """Whether a column holds something, asked of the database (no JSON decoding here)."""
+    empty: Any = [] if name in {"authors", "isbns", "subjects"} else None if name == "year" else ""
+    condition = Q(**{f"{name}__isnull": True}) if empty is None else Q(**{name: empty})
+    return ExpressionWrapper(~condition, output_field=BooleanField())
+
+
+def _best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
+    def quality(row: dict[str, Any]) -> tuple[int, int, int, int]:
         return (
-            SOURCE_PREFERENCE.get(record.source_format, 0),
-            filled,
-            holding_counts.get(record.pk, 0),
-            -record.pk,
+            SOURCE_PREFERENCE.get(row["source_format"], 0),
+            sum(bool(row[f"has_{name}"]) for name in QUALITY_FIELDS),
+            row["holding_count"],
+            -row["pk"],
         )
 
     return max(records, key=quality)
+
+
+def remember_deleted(cluster_ids: list[int]) -> None:
+    """Keep a tombstone of clusters about to be deleted, so harvesters hear of it (OAI-PMH)."""
+    gone = list(Cluster.objects.filter(pk__in=cluster_ids).values_list("pk", "material_type"))
+    if not gone:
+        return
+    DeletedCluster.objects.filter(cluster_id__in=[pk for pk, _type in gone]).delete()
+    now = timezone.now()
+    insert_rows(
+        DeletedCluster,
+        [DeletedCluster(cluster_id=pk, material_type=kind, deleted_at=now) for pk, kind in gone],
+    )
 
 
 def refresh_clusters(cluster_ids: Iterable[int]) -> None:
@@ -308,33 +395,54 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
     cluster_ids = sorted(set(cluster_ids))
     if not cluster_ids:
         return
-    members: dict[int, list[Record]] = defaultdict(list)
-    for record in Record.objects.filter(
-        cluster_id__in=cluster_ids, status=RecordStatus.ACTIVE
-    ).defer("raw"):
-        members[record.cluster_id].append(record)  # type: ignore[index]
-    holding_counts = dict(
-        Record.objects.filter(cluster_id__in=cluster_ids)
-        .annotate(n=Count("holdings"))
-        .values_list("pk", "n")
-    )
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for start in range(0, len(cluster_ids), 500):
+        chunk = cluster_ids[start : start + 500]
+        holding_counts = dict(
+            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
+            .filter(holdings__isnull=False)
+            .annotate(n=Count("holdings"))
+            .values_list("pk", "n")
+        )
+        for row in (
+            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
+            .annotate(**{f"has_{name}": _filled(name) for name in QUALITY_FIELDS})
+            .values(
+                "pk",
+                "cluster_id",
+                "library_id",
+                *SHOWN_FIELDS,
+                *(f"has_{name}" for name in QUALITY_FIELDS),
+            )
+        ):
+            row["holding_count"] = holding_counts.get(row["pk"], 0)
+            members[row["cluster_id"]].append(row)
     empty = [pk for pk in cluster_ids if pk not in members]
-    Record.objects.filter(cluster_id__in=empty).update(cluster=None)
-    Cluster.objects.filter(pk__in=empty).delete()
-    clusters = list(Cluster.objects.filter(pk__in=members))
+    if empty:
+        Record.objects.filter(cluster_id__in=empty).update(cluster=None)
+        remember_deleted(empty)
+        Cluster.objects.filter(pk__in=empty).delete()
+    best_rows = {pk: _best_record(rows) for pk, rows in members.items()}
+    features = prepared_by_key((row["pk"], row["raw_hash"]) for row in best_rows.values())
     now = timezone.now()
-    for cluster in clusters:
-        records = members[cluster.pk]
-        best = _best_record(records, holding_counts)
-        cluster.best_record = best
-        cluster.title = (best.title + (f" : {best.subtitle}" if best.subtitle else ""))[:1000]
-        cluster.sort_title = normalise_title(best.title)[:200]
-        cluster.year = best.year
-        cluster.material_type = best.material_type
-        cluster.work_key = matching.work_key(prepared(best))[:200]
-        cluster.record_count = len(records)
-        cluster.library_count = len({r.library_id for r in records})
-        cluster.updated_at = now
+    clusters = []
+    for cluster_id, rows in members.items():
+        best = best_rows[cluster_id]
+        title = best["title"] + (f" : {best['subtitle']}" if best["subtitle"] else "")
+        clusters.append(
+            Cluster(
+                pk=cluster_id,
+                best_record_id=best["pk"],
+                title=title[:1000],
+                sort_title=normalise_title(best["title"])[:200],
+                year=best["year"],
+                material_type=best["material_type"],
+                work_key=matching.work_key(features[best["pk"]])[:200],
+                record_count=len(rows),
+                library_count=len({row["library_id"] for row in rows}),
+                updated_at=now,
+            )
+        )
     update_rows(
         Cluster,
         clusters,
@@ -350,4 +458,5 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
             "updated_at",
         ],
     )
-    insert_rows(SearchChange, [SearchChange(cluster_id=pk) for pk in cluster_ids])
+    now = timezone.now()
+    insert_values(SearchChange, ["cluster_id", "created_at"], [(pk, now) for pk in cluster_ids])

@@ -14,16 +14,16 @@ import itertools
 import logging
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import (
     Holding,
@@ -34,9 +34,9 @@ from simpul.catalog.models import (
     Record,
     RecordStatus,
 )
-from simpul.catalog.readers import read_records, sniff_format
-from simpul.catalog.services import clustering, indexing
-from simpul.core.bulk import insert_rows, update_rows
+from simpul.catalog.readers import sniff_format
+from simpul.catalog.services import clustering, indexing, reading
+from simpul.core.bulk import insert_rows, insert_values, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.network import permissions
 from simpul.network.models import Library
@@ -117,27 +117,6 @@ def create_import_job(
     return job
 
 
-class _CountingReader:
-    """Wraps a binary file so the job can report how far through the file it is."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self.raw = raw
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        self.count += len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        data = self.raw.readline(size)
-        self.count += len(data)
-        return data
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.raw, name)
-
-
 def run_import_job(job: ImportJob) -> ImportJob:
     """Read the job's file and apply it batch by batch; safe to run again after an interruption."""
     job.status = JobStatus.RUNNING
@@ -146,33 +125,29 @@ def run_import_job(job: ImportJob) -> ImportJob:
     job.save()
     job.problems.all().delete()
     try:
-        with open(job.stored_path, "rb") as handle:
-            stream = _CountingReader(handle)
-            fmt = SourceFormat(job.source_format) if job.source_format else None
-            records = read_records(
-                stream,  # type: ignore[arg-type]
-                fmt,
-                default_library_code=job.library.code,
+        memory = JobMemory()
+        fmt = SourceFormat(job.source_format) if job.source_format else None
+        for batch, bytes_read in reading.read_batches(
+            job.stored_path, fmt, job.library.code, BATCH_SIZE
+        ):
+            apply_batch(job, batch, memory)
+            job.bytes_read = bytes_read
+            job.save(
+                update_fields=[
+                    "bytes_read",
+                    "records_seen",
+                    "added",
+                    "updated",
+                    "unchanged",
+                    "withdrawn",
+                    "failed",
+                ]
             )
-            memory = JobMemory()
-            for batch in _batches(records, BATCH_SIZE):
-                apply_batch(job, batch, memory)
-                job.bytes_read = stream.count
-                job.save(
-                    update_fields=[
-                        "bytes_read",
-                        "records_seen",
-                        "added",
-                        "updated",
-                        "unchanged",
-                        "withdrawn",
-                        "failed",
-                    ]
-                )
         if job.mode == ImportMode.REPLACE:
-            job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.seen)
+            job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.present())
     except OSError as exc:
-        return _fail(job, _("The file could not be read: %(error)s") % {"error": exc.strerror})
+        reason = exc.strerror or str(exc)
+        return _fail(job, _("The file could not be read: %(error)s") % {"error": reason})
     indexing.apply_search_changes()
     job.status = JobStatus.SUCCEEDED
     job.bytes_read = job.total_bytes
@@ -202,14 +177,6 @@ def summary_text(job: ImportJob) -> str:
         "withdrawn": job.withdrawn,
         "failed": job.failed,
     }
-
-
-def _batches(
-    items: Iterable[BibRecord | RecordProblem], size: int
-) -> Iterator[list[BibRecord | RecordProblem]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def raw_hash(raw: bytes) -> str:
@@ -242,30 +209,29 @@ RECORD_FIELDS = (
 
 
 def _fill(record: Record, bib: BibRecord) -> None:
+    reading.fit_to_columns(bib)
     for name in RECORD_FIELDS:
-        value = getattr(bib, name)
-        if isinstance(value, str):
-            field = Record._meta.get_field(name)
-            max_length = getattr(field, "max_length", None)
-            if max_length:
-                value = value[:max_length]
-        setattr(record, name, value)
+        setattr(record, name, getattr(bib, name))
     record.source_format = bib.source_format.value
     record.raw = bib.raw
     record.raw_hash = raw_hash(bib.raw)
     record.status = RecordStatus.DELETED if bib.deleted else RecordStatus.ACTIVE
 
 
-def _holdings(record: Record, bib: BibRecord) -> list[Holding]:
+HOLDING_FIELDS = ("record_id", "library_id", "location", "call_number", "status", "barcode", "url")
+
+
+def _holdings(record_id: int, library_id: int, bib: BibRecord) -> list[tuple[Any, ...]]:
+    """Rows of `HOLDING_FIELDS` for the copies a record carries."""
     return [
-        Holding(
-            record=record,
-            library_id=record.library_id,
-            location=(item.location or item.library_code)[:255],
-            call_number=item.call_number[:255],
-            status=item.status.value,
-            barcode=item.barcode[:100],
-            url=item.url[:1000],
+        (
+            record_id,
+            library_id,
+            (item.location or item.library_code)[:255],
+            item.call_number[:255],
+            item.status.value,
+            item.barcode[:100],
+            item.url[:1000],
         )
         for item in bib.items
     ]
@@ -277,6 +243,11 @@ class JobMemory:
 
     seen: set[str] = field(default_factory=set)  # identifiers read (for replace mode)
     written: dict[str, int] = field(default_factory=dict)  # identifier -> record written now
+    unreadable: set[str] = field(default_factory=set)  # identifiers of records that failed
+
+    def present(self) -> set[str]:
+        """Identifiers in the source, readable or not: a full export withdraws the others."""
+        return self.seen | self.unreadable
 
 
 def _duplicate(position: int, local_id: str) -> RecordProblem:
@@ -294,11 +265,14 @@ def apply_batch(
     batch: list[BibRecord | RecordProblem],
     memory: JobMemory,
     origin: str = FILE_ORIGIN,
+    *,
+    repeats_allowed: bool = False,
 ) -> None:
     """Write one batch: new and changed records with their holdings, then their clusters.
 
     A CSV lists one row per copy, so the same title met again adds copies instead of
-    replacing the record; in other formats a repeated identifier is reported."""
+    replacing the record; in other formats a repeated identifier is reported, unless
+    `repeats_allowed` (a harvest whose pages shift while it runs meets records twice)."""
     library = job.library
     problems = [item for item in batch if isinstance(item, RecordProblem)]
     job.failed += len(problems)
@@ -313,16 +287,19 @@ def apply_batch(
                 good[item.local_id].items.extend(item.items)
                 good[item.local_id].raw += b"\n" + item.raw
                 continue
-            problems.append(_duplicate(position, item.local_id))
+            if not repeats_allowed:
+                problems.append(_duplicate(position, item.local_id))
         elif item.local_id in memory.seen:
             if is_csv:
                 if item.local_id in memory.written:
                     extra_copies.append((memory.written[item.local_id], item))
                 continue
-            problems.append(_duplicate(position, item.local_id))
+            if not repeats_allowed:
+                problems.append(_duplicate(position, item.local_id))
         good[item.local_id] = item
     job.records_seen += len(batch)
     memory.seen.update(good)
+    memory.unreadable.update(p.local_id for p in problems if p.local_id)
     ImportProblem.objects.bulk_create(
         ImportProblem(
             job=job,
@@ -365,7 +342,9 @@ def apply_batch(
             record.last_job = job
             changed.append(record)
             job.updated += 1
-    Record.objects.bulk_create(created)
+    if created:
+        insert_rows(Record, created)
+        _fetch_primary_keys(library, origin, created)
     if changed:
         update_rows(
             Record,
@@ -375,16 +354,17 @@ def apply_batch(
         Holding.objects.filter(record__in=changed).delete()
     for record in itertools.chain(created, changed):
         memory.written[record.local_id] = record.pk
+        if record.status == RecordStatus.ACTIVE:
+            clustering.remember_prepared(record, matching.features(good[record.local_id]))
     holdings = [
         holding
         for record in itertools.chain(created, changed)
         if record.status == RecordStatus.ACTIVE
-        for holding in _holdings(record, good[record.local_id])
+        for holding in _holdings(record.pk, library.pk, good[record.local_id])
     ]
     for record_id, bib in extra_copies:
-        holder = Record(pk=record_id, library=library)
-        holdings.extend(_holdings(holder, bib))
-    insert_rows(Holding, holdings)
+        holdings.extend(_holdings(record_id, library.pk, bib))
+    insert_values(Holding, HOLDING_FIELDS, holdings)
     clustering.recluster(list(itertools.chain(created, changed)))
     if extra_copies:
         clustering.refresh_clusters(
@@ -392,6 +372,19 @@ def apply_batch(
             .exclude(cluster=None)
             .values_list("cluster_id", flat=True)
         )
+
+
+def _fetch_primary_keys(library: Library, origin: str, records: list[Record]) -> None:
+    """Give records written by a plain INSERT their primary keys (SQLite's executemany
+    cannot return them)."""
+    by_id = {record.local_id: record for record in records}
+    local_ids = list(by_id)
+    for start in range(0, len(local_ids), 500):
+        for local_id, pk in Record.objects.filter(
+            library=library, origin=origin, local_id__in=local_ids[start : start + 500]
+        ).values_list("local_id", "pk"):
+            by_id[local_id].pk = pk
+            by_id[local_id]._state.adding = False
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
@@ -21,7 +22,7 @@ from django.db.models import Max
 from simpul.catalog.bibliographic import Item, ItemStatus
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, SearchChange
 from simpul.catalog.search.engine import SearchDocument, SearchIndex
-from simpul.catalog.services.clustering import record_to_bib
+from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
 
 CHUNK = 2000
 POSITION_FILE = "log-position.json"
@@ -74,13 +75,11 @@ def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         best = dict(Cluster.objects.filter(pk__in=chunk).values_list("pk", "best_record_id"))
-        records: dict[int, list[Record]] = defaultdict(list)
-        for record in (
-            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
-            .select_related("library")
-            .defer("raw")
+        records: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE).values(
+            "pk", "cluster_id", "library__code", "summary", *BIB_FIELDS
         ):
-            records[record.cluster_id].append(record)  # type: ignore[index]
+            records[row["cluster_id"]].append(row)
         items: dict[int, list[Item]] = defaultdict(list)
         for record_id, code, status in Holding.objects.filter(
             record__cluster_id__in=chunk, record__status=RecordStatus.ACTIVE
@@ -88,16 +87,17 @@ def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
             items[record_id].append(Item(library_code=code, status=ItemStatus(status)))
         for cluster_id in chunk:
             members = sorted(
-                records.get(cluster_id, []), key=lambda r: (r.pk != best.get(cluster_id), r.pk)
+                records.get(cluster_id, []),
+                key=lambda row: (row["pk"] != best.get(cluster_id), row["pk"]),
             )
             if not members:
                 continue
             pairs = []
-            for record in members:
-                bib = record_to_bib(record)
-                bib.items = items.get(record.pk, [])
-                bib.summary = record.summary
-                pairs.append((record.library.code, bib))
+            for row in members:
+                bib = bib_from_row(row)
+                bib.items = items.get(row["pk"], [])
+                bib.summary = row["summary"]
+                pairs.append((row["library__code"], bib))
             yield SearchDocument.from_records(cluster_id, pairs)
 
 

@@ -1,0 +1,1 @@
+"""Harvesting members' catalogues and repositories over OAI-PMH and SLiMS's MODS search."""

@@ -1,0 +1,59 @@
+"""`simpul harvest`: harvest a library's sources now, from the command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from django.utils.translation import gettext as _
+
+from simpul.catalog.models import JobStatus
+from simpul.harvest import services
+from simpul.harvest.models import HarvestSource, RunMode
+from simpul.network.models import Library
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+def harvest_library(
+    code: str, *, source_id: int | None = None, full: bool = False, identifier: str = ""
+) -> int:
+    """Exit code 0 when every harvest finished without failed records, else 1."""
+    library = Library.objects.filter(code=code.upper()).first()
+    if library is None:
+        print(_("No member library has the code %(code)s.") % {"code": code}, file=sys.stderr)
+        return 1
+    sources = HarvestSource.objects.filter(library=library)
+    if source_id is not None:
+        sources = sources.filter(pk=source_id)
+    else:
+        sources = sources.filter(enabled=True)
+    if identifier and source_id is None:
+        print(_("--identifier needs --source: say which source it comes from."), file=sys.stderr)
+        return 1
+    if not sources.exists():
+        print(
+            _("%(code)s has no harvest source to harvest; register one on its harvesting page.")
+            % {"code": library.code},
+            file=sys.stderr,
+        )
+        return 1
+    worst = 0
+    for source in sources:
+        started = time.monotonic()
+        run = services.harvest(source, RunMode.FULL if full else "", identifier=identifier)
+        job = run.job
+        seconds = time.monotonic() - started
+        print(f"{source.name} ({run.get_mode_display()}): {job.message}")
+        print(
+            _("%(pages)d pages, %(rate).0f records a second.")
+            % {"pages": run.pages, "rate": job.records_seen / seconds if seconds else 0}
+        )
+        for repair in run.repairs:
+            print(f"  {repair}")
+        for problem in job.problems.all()[:MAX_PROBLEMS_SHOWN]:
+            where = problem.local_id or f"#{problem.position}"
+            print(f"  {where}: {problem.reason}", file=sys.stderr)
+        if job.status != JobStatus.SUCCEEDED or job.failed:
+            worst = 1
+    return worst

@@ -1,0 +1,448 @@
+"""Registering harvest sources and harvesting them into the union catalogue.
+
+A harvest writes through the catalogue's own import (`imports.apply_batch`), page by
+page, each batch in one transaction: a harvest stopped half-way leaves whole batches,
+and the next harvest starts again from the last complete one's date, so nothing is
+lost and, since unchanged records are recognised by their hash, nothing is doubled.
+A full harvest withdraws the records the endpoint no longer lists, which is how
+deletions are found at endpoints that never report them (SLiMS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
+from simpul.catalog.models import ImportJob, ImportMode, JobStatus
+from simpul.catalog.readers import read_records
+from simpul.catalog.services import imports, indexing, reading
+from simpul.core.errors import InvalidInput
+from simpul.harvest import oai
+from simpul.harvest.models import (
+    SCHEDULE_INTERVALS,
+    HarvestRun,
+    HarvestSource,
+    MetadataPrefix,
+    Quirk,
+    Route,
+    RunMode,
+    Schedule,
+)
+from simpul.network import permissions
+from simpul.network.models import Library
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {
+    MetadataPrefix.OAI_DC: SourceFormat.OAI_DC,
+    MetadataPrefix.MARC21: SourceFormat.MARCXML,
+    MetadataPrefix.MARCXML: SourceFormat.MARCXML,
+    MetadataPrefix.MODS: SourceFormat.MODS,
+}
+MAX_PAGES = 100_000  # a runaway endpoint (a token that never ends) is stopped
+MAX_SLIMS_PAGES = 50_000
+SOURCE_FIELDS = (
+    "name",
+    "route",
+    "base_url",
+    "metadata_prefix",
+    "set_spec",
+    "schedule",
+    "full_every_days",
+    "enabled",
+)
+ClientFactory = Callable[[str], oai.Client]
+
+
+def check_can_manage_sources(actor: permissions.Actor, library: Library) -> None:
+    permissions.check_can_edit_library(actor, library)
+
+
+def save_source(
+    actor: permissions.Actor,
+    library: Library,
+    values: dict[str, Any],
+    source: HarvestSource | None = None,
+) -> HarvestSource:
+    """Create or change a source of this library (its staff and the coordinator only)."""
+    check_can_manage_sources(actor, library)
+    if source is not None and source.library_id != library.pk:
+        raise InvalidInput(_("This source belongs to another library."))
+    source = source or HarvestSource(library=library)
+    for name in SOURCE_FIELDS:
+        if name in values:
+            setattr(source, name, values[name])
+    if source.schedule == Schedule.MANUAL:
+        source.next_run_at = None
+    elif source.next_run_at is None:
+        source.next_run_at = timezone.now()
+    try:
+        source.full_clean()
+    except ValidationError as error:
+        raise InvalidInput(error.message_dict) from None
+    source.save()
+    return source
+
+
+def apply_description(source: HarvestSource, description: oai.Description) -> None:
+    """Remember what the endpoint said of itself and the quirks that shows."""
+    source.repository_name = description.repository_name[:300]
+    source.granularity = description.granularity[:30]
+    source.deleted_record = description.deleted_record[:20]
+    source.quirks = sorted(set(source.quirks) | description.quirks)
+    if "oai:slims/" in description.repository_name.lower() or source.base_url.endswith("/oai.php"):
+        # SLiMS's own oai.php: offsets for tokens, no dates, no deletions, no sets.
+        source.quirks = sorted(
+            set(source.quirks)
+            | {Quirk.OFFSET_TOKENS, Quirk.NO_INCREMENTAL, Quirk.NO_DELETIONS, Quirk.IGNORES_SETS}
+        )
+    if source.base_url.endswith("/oai2.php"):
+        source.quirks = sorted(set(source.quirks) | {Quirk.INPUT_DATESTAMPS})
+
+
+def _probe_client(base_url: str) -> oai.Client:
+    """A person is waiting for the answer: no retries (they can press the button again)."""
+    return oai.Client(base_url, retries=0)
+
+
+def test_source(base_url: str, client_factory: ClientFactory = _probe_client) -> oai.Description:
+    """Identify, formats and sets of an endpoint, before it is saved; HarvestError says why not."""
+    with client_factory(base_url) as client:
+        return oai.describe(client)
+
+
+def start_harvest(
+    actor: permissions.Actor, source: HarvestSource, mode: str = "", identifier: str = ""
+) -> HarvestRun:
+    """A harvest queued for the worker (staff of the source's library, or the coordinator)."""
+    check_can_manage_sources(actor, source.library)
+    run = new_run(source, mode, identifier=identifier, by=actor)
+    from simpul.harvest.tasks import harvest_source
+
+    harvest_source.enqueue(run.pk)
+    return run
+
+
+def choose_mode(source: HarvestSource, now: dt.datetime | None = None) -> str:
+    """Full when the endpoint cannot say what changed, or a full harvest is due."""
+    now = now or timezone.now()
+    if source.route == Route.SLIMS_MODS or Quirk.NO_INCREMENTAL in source.quirks:
+        return RunMode.FULL
+    if source.harvested_until is None:
+        return RunMode.FULL
+    if source.full_every_days and (
+        source.last_full_at is None
+        or now - source.last_full_at >= dt.timedelta(days=source.full_every_days)
+    ):
+        return RunMode.FULL
+    return RunMode.INCREMENTAL
+
+
+def new_run(
+    source: HarvestSource, mode: str = "", *, identifier: str = "", by: Any = None
+) -> HarvestRun:
+    mode = RunMode.SELECTIVE if identifier else (mode or choose_mode(source))
+    label = {
+        RunMode.FULL: _("full harvest"),
+        RunMode.INCREMENTAL: _("changes"),
+        RunMode.SELECTIVE: identifier,
+    }[RunMode(mode)]
+    job = ImportJob.objects.create(
+        library=source.library,
+        created_by=by if getattr(by, "pk", None) else None,
+        file_name=f"{source.name} ({label})"[:255],
+        source_format=FORMATS[MetadataPrefix(source.metadata_prefix)].value
+        if source.route == Route.OAI_PMH
+        else SourceFormat.MODS.value,
+        mode=ImportMode.REPLACE if mode == RunMode.FULL else ImportMode.UPDATE,
+    )
+    return HarvestRun.objects.create(
+        source=source,
+        job=job,
+        mode=mode,
+        from_date=source.harvested_until if mode == RunMode.INCREMENTAL else None,
+        identifier=identifier,
+    )
+
+
+def harvest(
+    source: HarvestSource,
+    mode: str = "",
+    *,
+    identifier: str = "",
+    client_factory: ClientFactory = oai.Client,
+) -> HarvestRun:
+    """Harvest now (the command line and the worker)."""
+    return run_harvest(new_run(source, mode, identifier=identifier), client_factory)
+
+
+def run_harvest(run: HarvestRun, client_factory: ClientFactory = oai.Client) -> HarvestRun:
+    source, job = run.source, run.job
+    job.status = JobStatus.RUNNING
+    job.started_at = timezone.now()
+    job.save()
+    memory = imports.JobMemory()
+    harvester = _Harvester(run, memory)
+    try:
+        with client_factory(source.base_url) as client:
+            if source.route == Route.SLIMS_MODS:
+                harvester.slims_pages(client)
+            elif run.mode == RunMode.SELECTIVE:
+                harvester.one_record(client, run.identifier)
+            else:
+                harvester.list_records(client)
+        if run.mode == RunMode.FULL and harvester.incomplete:
+            harvester._repair(
+                _("Records missing from the list were not withdrawn: a page could not be read.")
+            )
+        elif run.mode == RunMode.FULL:
+            job.withdrawn += imports.withdraw_missing(
+                source.library, source.origin, memory.present()
+            )
+    except oai.HarvestError as error:
+        return _finish(run, harvester, JobStatus.FAILED, str(error))
+    indexing.apply_search_changes()
+    return _finish(run, harvester, JobStatus.SUCCEEDED, "")
+
+
+def _finish(run: HarvestRun, harvester: _Harvester, status: str, failure: str) -> HarvestRun:
+    source, job = run.source, run.job
+    job.status = status
+    job.finished_at = timezone.now()
+    summary = imports.summary_text(job)
+    if failure:
+        job.message = _("The harvest stopped: %(reason)s Before that: %(summary)s") % {
+            "reason": failure,
+            "summary": summary,
+        }
+    else:
+        job.message = summary
+    job.save()
+    run.save()
+    source.quirks = sorted(set(source.quirks) | harvester.quirks)
+    if status == JobStatus.SUCCEEDED and run.mode != RunMode.SELECTIVE:
+        source.harvested_until = run.response_started_at or job.started_at
+        if run.mode == RunMode.FULL:
+            source.last_full_at = job.started_at
+    source.save(update_fields=["quirks", "harvested_until", "last_full_at"])
+    return run
+
+
+class _Harvester:
+    """Walks an endpoint's pages and hands their records to the catalogue import."""
+
+    def __init__(self, run: HarvestRun, memory: imports.JobMemory) -> None:
+        self.run = run
+        self.source = run.source
+        self.job = run.job
+        self.memory = memory
+        self.quirks: set[str] = set()
+        self.incomplete = False  # some records of the list could not be told apart
+        self.format = FORMATS[MetadataPrefix(self.source.metadata_prefix)]
+
+    def _first_params(self) -> dict[str, str]:
+        params = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}
+        if self.source.set_spec and Quirk.IGNORES_SETS not in self.source.quirks:
+            params["set"] = self.source.set_spec
+        if self.run.mode == RunMode.INCREMENTAL and self.run.from_date:
+            params["from"] = oai.format_datestamp(self.run.from_date, self.source.granularity)
+        return params
+
+    def list_records(self, client: oai.Client) -> None:
+        params = self._first_params()
+        restarted = False
+        tokens_seen: set[str] = set()
+        while True:
+            page = client.fetch(params)
+            try:
+                envelope = self._envelope(page)
+                if envelope.error_code == "noRecordsMatch":
+                    return
+                if envelope.error_code == "badResumptionToken" and not restarted:
+                    # Expired or broken: start again; what was written is recognised as unchanged.
+                    restarted = True
+                    self._repair(
+                        _(
+                            "The endpoint refused its own resumption token (%(text)s); the "
+                            "list was read again from the start."
+                        )
+                        % {"text": envelope.error_text or envelope.error_code}
+                    )
+                    params = self._first_params()
+                    tokens_seen.clear()
+                    continue
+                if envelope.error_code:
+                    raise oai.HarvestError(
+                        _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
+                        % {"code": envelope.error_code, "text": envelope.error_text}
+                    )
+                self._write(self._records(page, envelope))
+            finally:
+                page.close()
+            token = envelope.token
+            if not token:
+                return
+            if token in tokens_seen:
+                raise oai.HarvestError(
+                    _("The endpoint gave the same resumption token twice (%(token)s).")
+                    % {"token": token[:80]}
+                )
+            tokens_seen.add(token)
+            if token.isdigit():
+                self.quirks.add(Quirk.OFFSET_TOKENS)
+            if self.run.pages >= MAX_PAGES:
+                raise oai.HarvestError(
+                    _("More than %(count)d pages: stopped.") % {"count": MAX_PAGES}
+                )
+            params = {"verb": "ListRecords", "resumptionToken": token}
+
+    def one_record(self, client: oai.Client, identifier: str) -> None:
+        page = client.fetch(
+            {
+                "verb": "GetRecord",
+                "identifier": identifier,
+                "metadataPrefix": self.source.metadata_prefix,
+            }
+        )
+        try:
+            envelope = self._envelope(page)
+            if envelope.error_code == "idDoesNotExist":
+                gone = BibRecord(
+                    local_id=identifier, source_format=self.format, raw=b"", title="", deleted=True
+                )
+                self._write([gone])
+                return
+            if envelope.error_code:
+                raise oai.HarvestError(
+                    _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
+                    % {"code": envelope.error_code, "text": envelope.error_text}
+                )
+            self._write(self._records(page, envelope))
+        finally:
+            page.close()
+
+    def slims_pages(self, client: oai.Client) -> None:
+        """SLiMS's MODS search results, page after page, until a page brings nothing new."""
+        previous: set[str] = set()
+        for number in range(1, MAX_SLIMS_PAGES + 1):
+            page = client.fetch(
+                {"resultXML": "true", "search": "Search", "keywords": "", "page": str(number)}
+            )
+            try:
+                self._note(page)
+                self.run.pages += 1
+                if self.run.pages == 1:
+                    self.run.response_started_at = timezone.now()
+                items = list(read_records(page.body, SourceFormat.MODS))  # type: ignore[arg-type]
+            finally:
+                page.close()
+            names = {item.local_id for item in items if isinstance(item, BibRecord)}
+            if not items or names <= previous:
+                return  # past the last page SLiMS answers nothing, or the last page again
+            previous = names
+            self._write(items)
+        raise oai.HarvestError(
+            _("More than %(count)d pages: stopped.") % {"count": MAX_SLIMS_PAGES}
+        )
+
+    def _note(self, page: oai.Page) -> None:
+        for repair in page.repairs:
+            self._repair(repair)
+        self.quirks |= page.quirks
+
+    def _repair(self, text: str) -> None:
+        if text not in self.run.repairs and len(self.run.repairs) < 50:
+            self.run.repairs.append(text)
+
+    def _envelope(self, page: oai.Page) -> oai.Envelope:
+        self._note(page)
+        envelope = oai.read_envelope(page)
+        self.run.pages += 1
+        if self.run.pages == 1:
+            self.run.response_started_at = envelope.response_date or timezone.now()
+        return envelope
+
+    def _records(
+        self, page: oai.Page, envelope: oai.Envelope
+    ) -> Iterator[BibRecord | RecordProblem]:
+        if envelope.well_formed:
+            yield from read_records(page.body, self.format)  # type: ignore[arg-type]
+            return
+        self._repair(
+            _("A page was not well-formed XML (%(error)s); its records were read one by one.")
+            % {"error": envelope.syntax_error}
+        )
+        pieces = 0
+        for number, piece in enumerate(oai.split_records(page), start=1):
+            pieces += 1
+            if piece.error:
+                yield RecordProblem(
+                    position=number,
+                    local_id=piece.identifier,
+                    reason=_("The record's XML is not well-formed (%(error)s); it was skipped.")
+                    % {"error": piece.error},
+                )
+                continue
+            yield from read_records(io.BytesIO(piece.document), self.format)
+        if not pieces:
+            # Nothing could be told apart: the page's records are unknown, so a full
+            # harvest must not withdraw anything this time.
+            self.incomplete = True
+            yield RecordProblem(
+                position=1,
+                reason=_(
+                    "Page %(page)d was not well-formed XML and no record could be taken out of "
+                    "it (%(error)s); its records were not harvested."
+                )
+                % {"page": self.run.pages, "error": envelope.syntax_error},
+            )
+
+    def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
+        for batch in reading.batches(items, imports.BATCH_SIZE):
+            imports.apply_batch(
+                self.job, batch, self.memory, self.source.origin, repeats_allowed=True
+            )
+            self.job.save(
+                update_fields=[
+                    "records_seen",
+                    "added",
+                    "updated",
+                    "unchanged",
+                    "withdrawn",
+                    "failed",
+                ]
+            )
+        self.run.save(update_fields=["pages", "repairs", "response_started_at"])
+
+
+def enqueue_due(now: dt.datetime | None = None) -> int:
+    """Queue a harvest for every source whose time has come; safe with several workers
+    (a source is claimed by moving its next time forward in one conditional UPDATE)."""
+    now = now or timezone.now()
+    queued = 0
+    due = HarvestSource.objects.filter(enabled=True, next_run_at__lte=now).exclude(
+        schedule=Schedule.MANUAL
+    )
+    for source in due:
+        interval = SCHEDULE_INTERVALS[Schedule(source.schedule)]
+        with transaction.atomic():
+            claimed = HarvestSource.objects.filter(
+                pk=source.pk, next_run_at=source.next_run_at
+            ).update(next_run_at=now + interval)
+            if not claimed:
+                continue
+            run = new_run(source)
+            from simpul.harvest.tasks import harvest_source
+
+            harvest_source.enqueue(run.pk)
+            queued += 1
+    return queued

@@ -1,0 +1,46 @@
+"""`simpul harvest CODE`: harvests a library's sources from the command line and says in
+words what is wrong with what it was given."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harvest.oai_server import Behaviour, serving
+from tests.test_cli_support import new_site
+
+ADD_LIBRARY_AND_SOURCE = """
+from simpul.network.models import Library
+from simpul.harvest.models import HarvestSource
+library = Library.objects.create(code="ALPHA", name="Perpustakaan Alpha", library_type="university")
+source = HarvestSource.objects.create(library=library, name="Repositori", base_url={url!r})
+print(source.pk)
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with new_site(tmp_path_factory.mktemp("harvest")) as site:
+        yield site
+
+
+def test_harvest_reads_a_source_and_reports(site):
+    with serving(Behaviour()) as url:
+        source_id = site.python(ADD_LIBRARY_AND_SOURCE.format(url=url))
+        done = site.run("harvest", "alpha")
+        assert done.returncode == 0, done.stderr
+        assert "100 records read: 100 added" in done.stdout
+        assert "4 pages" in done.stdout
+        again = site.run("harvest", "ALPHA", "--source", source_id, "--full")
+        assert "100 unchanged" in again.stdout
+
+
+def test_wrong_input_is_explained(site):
+    unknown = site.run("harvest", "NOPE")
+    assert unknown.returncode == 1
+    assert "No member library has the code NOPE." in unknown.stderr
+    alone = site.run("harvest", "ALPHA", "--identifier", "oai:x:1")
+    assert alone.returncode == 1 and "--identifier needs --source" in alone.stderr
+    nothing = site.run("harvest", "ALPHA", "--source", "999")
+    assert nothing.returncode == 1 and "no harvest source" in nothing.stderr
+    bad_number = site.run("harvest", "ALPHA", "--source", "two")
+    assert bad_number.returncode == 2 and "invalid int value" in bad_number.stderr
