@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import WithJsonSchema
@@ -14,11 +14,12 @@ from pydantic import WithJsonSchema
 from simpul.accounts.api import AUTH
 from simpul.agreements import graph, services
 from simpul.agreements.models import Agreement, Kind, Party, Service, Status
-from simpul.core.errors import InvalidInput
 from simpul.network.models import Library
 from simpul.network.queries import current_network
 
 router = Router(tags=["agreements"])
+# An unknown library code in the query is answered 404, like one in a path.
+NOT_FOUND = {"responses": {"404": {"$ref": "#/components/responses/NotFound"}}}
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$"
 NO_NUL = r"^[^\x00]*$"
@@ -108,7 +109,9 @@ class AgreementFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-@router.get("", response=AgreementPage, auth=AUTH, summary="List agreements")
+@router.get(
+    "", response=AgreementPage, auth=AUTH, summary="List agreements", openapi_extra=NOT_FOUND
+)
 def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> dict[str, Any]:
     """All agreements for the coordinator; for library staff those their library is a party
     to; none for patrons."""
@@ -116,12 +119,7 @@ def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> d
     if filters.library:
         library = Library.objects.filter(code=filters.library.upper()).first()
         if library is None:
-            raise InvalidInput(
-                {
-                    "library": _("No member library has the code %(code)s.")
-                    % {"code": filters.library}
-                }
-            )
+            raise Http404(_("No member library has the code %(code)s.") % {"code": filters.library})
     agreements = services.filter_agreements(
         services.visible_agreements(request.user),
         status=filters.status.value if filters.status else "",
@@ -161,19 +159,24 @@ class AllowedOut(Schema):
     on_date: dt.date
 
 
-def _library(code: str, field: str) -> Library:
+def _library(code: str) -> Library:
     library = Library.objects.filter(code=code.upper()).first()
     if library is None:
-        raise InvalidInput({field: _("No member library has the code %(code)s.") % {"code": code}})
+        raise Http404(_("No member library has the code %(code)s.") % {"code": code})
     return library
 
 
-@router.get("/allowed", response=AllowedOut, summary="Is a service allowed between two libraries?")
+@router.get(
+    "/allowed",
+    response=AllowedOut,
+    summary="Is a service allowed between two libraries?",
+    openapi_extra=NOT_FOUND,
+)
 def service_allowed(request: HttpRequest, query: Query[AllowedQuery]) -> dict[str, Any]:
     """The agreement switch that interlibrary loan, member cards and repository deposit ask:
     true only while an active agreement covering the service has both libraries as parties."""
-    asking = _library(query.from_library, "from_library")
-    providing = _library(query.to_library, "to_library")
+    asking = _library(query.from_library)
+    providing = _library(query.to_library)
     on_date = query.on_date or services.network_today()
     return {
         "allowed": services.is_service_allowed(query.service.value, asking, providing, on_date),
