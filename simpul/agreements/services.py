@@ -387,7 +387,11 @@ def save_agreement(
     except ValidationError as error:
         raise InvalidInput(error.message_dict) from None
     if document is not None:
+        replaced = agreement.signed_document.name
         agreement.signed_document.save(f"{uuid.uuid4().hex}.pdf", document, save=False)
+        if replaced:
+            storage = agreement.signed_document.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
     agreement.save()
     _replace_parties(agreement, parties)
     agreement.services.exclude(service__in=covered).delete()
