@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "simpul.network",
     "simpul.catalog",
     "simpul.harvest",
+    "simpul.agreements",
     "simpul.protocols",
     "simpul.core",
     "django.contrib.admin",
