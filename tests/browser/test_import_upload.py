@@ -10,21 +10,17 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in
 from tests.conftest import World
+from tests.worker import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # Good records and broken ones in one file: the import goes on past the broken ones.
 FILE = "broken/pymarc-bad_records.mrc"
 GOOD_FILE = "marc21/traject-test_data.utf8.mrc"
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
 
 
 def upload_and_follow(page: Page, path: Path, choose: str, finished: str) -> None:

@@ -11,20 +11,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from simpul.catalog import staff_views
 from simpul.catalog.models import ImportJob, JobStatus, Record
 from tests.conftest import World
 from tests.fixtures_accounts import english_client
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 IMPORTS = "/catalogue/imports/"
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
 
 
 def upload(client, path: Path, **fields: str):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from simpul.catalog.models import JobStatus
@@ -14,13 +13,10 @@ from simpul.harvest import services
 from simpul.harvest.models import HarvestRun, HarvestSource, Schedule
 from tests.conftest import World
 from tests.fixtures_accounts import english_client
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db
 PAGE = "/harvesting/"
-
-
-def run_worker() -> None:
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
 
 
 def form(endpoint: str, **changes: str) -> dict[str, str]:
