@@ -126,6 +126,7 @@ MESSAGES: dict[str, Any] = {
     "revised_one_side": _("revised edition vs not revised"),
     "translation_one_side": _("one record describes a translation"),
     "pages_and_year": _("another edition: different pages and year %(ya)s vs %(yb)s"),
+    "isbn_and_year": _("another printing or edition: different ISBNs and year %(ya)s vs %(yb)s"),
     "edition_and_pages": _("another edition: edition %(a)s vs %(b)s and different pages"),
     "edition_and_year": _("another edition: edition %(a)s vs %(b)s, year %(ya)s vs %(yb)s"),
     "same_year": _("same year: %(a)s"),
@@ -793,6 +794,10 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
                  yb=fb.year)  # fmt: skip
         elif pages_differ:
             veto("pages_and_year", ya=fa.year, yb=fb.year)
+        elif fa.isbns and fb.isbns and not shared_isbns:
+            # A reprint that kept its manifestation keeps its ISBN; a new ISBN in another
+            # year is a new printing registered as its own publication.
+            veto("isbn_and_year", ya=fa.year, yb=fb.year)
         elif printing and gap <= 3 * YEAR_FAR:
             add("year_printing", W_YEAR_PRINTING, a=fa.year, b=fb.year)
         elif gap == 1:

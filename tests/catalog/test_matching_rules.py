@@ -124,6 +124,16 @@ def test_a_later_printing_is_the_same_edition() -> None:
     assert "explained by a later printing" in reasons(result)
 
 
+def test_a_later_printing_with_its_own_isbn_is_kept_apart() -> None:
+    """Many Indonesian publishers register each cetakan with a new ISBN: two ISBNs and two
+    years are two publications, even when the later one says it is a reprint."""
+    reprint = book(edition="Cet. 2", year=2023, isbns=[OTHER_ISBN])
+    result = matching.compare(book(), reprint)
+    assert not result.same
+    assert "different ISBNs and year 2020 vs 2023" in reasons(result)
+    assert matching.compare(book(), book(edition="Cet. 2", year=2023, isbns=[])).same
+
+
 def test_years_far_apart_without_a_printing_statement_are_another_edition() -> None:
     assert not matching.compare(book(), book(year=2026)).same
 
