@@ -232,3 +232,8 @@ def test_an_mou_of_the_whole_network_takes_every_member_at_once(world):
     assert codes == ["ALPHA", "BETA", "GAMMA"]
     assert agreement.parties.get(library=world.library_a).signatory == "Kepala Perpustakaan Alpha"
     assert services.is_service_allowed(Service.ILL_LOAN, gamma, world.library_b)
+
+
+def test_the_public_network_page_links_to_the_network_view(world, client):
+    html = client.get("/network/").content.decode()
+    assert 'href="/agreements/network/"' in html
