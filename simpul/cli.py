@@ -431,6 +431,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "worker":
         import threading
 
+        from simpul.agreements import tasks as agreement_tasks
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
         from simpul.repository import tasks as repository_tasks
@@ -438,10 +439,12 @@ def _run(args: argparse.Namespace) -> int:
         if args.batch:
             enqueue_due()
             repository_tasks.enqueue_due()
+            agreement_tasks.enqueue_check()
         else:
             stop = threading.Event()
             start_scheduler(stop)
             repository_tasks.start_scheduler(stop)
+            agreement_tasks.start_scheduler(stop)
         _call(
             "db_worker",
             interval=args.interval,

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "simpul.network",
     "simpul.catalog",
     "simpul.harvest",
+    "simpul.agreements",
     "simpul.protocols",
     "simpul.repository",
     "simpul.core",
