@@ -326,3 +326,29 @@ class PolicyPage(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class Platform(models.TextChoices):
+    DSPACE = "dspace", "DSpace"
+    EPRINTS = "eprints", "EPrints"
+    SLIMS = "slims", "SLiMS"
+    OJS = "ojs", "OJS"
+    OTHER = "other", _("Other")
+
+
+class MemberRepository(models.Model):
+    """A member's own institutional repository, harvested over OAI-PMH: its records are
+    shown with the format "repository" and link to the full text at the source."""
+
+    source = models.OneToOneField(
+        "harvest.HarvestSource", on_delete=models.CASCADE, related_name="member_repository"
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member repository")
+        verbose_name_plural = _("member repositories")
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.platform})"

@@ -63,7 +63,16 @@ def home(request: HttpRequest) -> HttpResponse:
         for library in Library.objects.order_by("code")
         if services.can_deposit(request.user, library)
     ]
-    return render(request, "repository/home.html", {"page": page, "libraries": libraries})
+    from simpul.repository.models import MemberRepository
+
+    members = MemberRepository.objects.select_related("source__library").order_by(
+        "source__library__code"
+    )
+    return render(
+        request,
+        "repository/home.html",
+        {"page": page, "libraries": libraries, "members": members},
+    )
 
 
 @login_required
@@ -72,6 +81,10 @@ def deposit(request: HttpRequest, code: str) -> HttpResponse:
     library = get_object_or_404(Library, code=code)
     if not services.can_deposit(request.user, library):
         raise PermissionDenied(_("You cannot deposit for this library."))
+    try:
+        services.check_deposit_agreement(library)
+    except AccessDenied as exc:
+        return render(request, "repository/no_agreement.html", {"message": exc.message}, status=403)
     form = ItemForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -399,4 +412,38 @@ def policy_edit(request: HttpRequest, kind: str) -> HttpResponse:
         request,
         "repository/policy_edit.html",
         {"form": form, "policy": policies.policy(kind)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_repositories(request: HttpRequest) -> HttpResponse:
+    """Staff mark which of their harvest sources are their institutional repository."""
+    from simpul.harvest.queries import sources_for
+    from simpul.repository.harvested import set_member_repository
+    from simpul.repository.models import MemberRepository, Platform
+
+    sources = list(sources_for(request.user).order_by("library__code", "name"))
+    if request.method == "POST":
+        source = next((s for s in sources if str(s.pk) == request.POST.get("source")), None)
+        platform = request.POST.get("platform", "")
+        if source is None or (platform and platform not in Platform.values):
+            raise Http404
+        try:
+            set_member_repository(request.user, source, platform or None)
+        except AccessDenied as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("repository:member_repositories")
+    marked = dict(
+        MemberRepository.objects.filter(source__in=sources).values_list("source_id", "platform")
+    )
+    return render(
+        request,
+        "repository/member_repositories.html",
+        {
+            "rows": [(source, marked.get(source.pk, "")) for source in sources],
+            "platforms": Platform.choices,
+        },
     )
