@@ -66,7 +66,9 @@ def record(action: str, item: Item | None = None, actor: Any = None, **details: 
         if head is None:
             AuditHead.objects.get_or_create(pk=1)
             head = AuditHead.objects.select_for_update().get(pk=1)
-        at = timezone.now()
+        # Milliseconds: what every database and Django's serialisation (backups) keep alike.
+        now = timezone.now()
+        at = now.replace(microsecond=now.microsecond // 1000 * 1000)
         details = json.loads(json.dumps(details, default=str))
         sequence = head.last_sequence + 1
         name = _person_name(actor)

@@ -13,13 +13,13 @@ import io
 import logging
 import mimetypes
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import IO
 
 import magic
 from django.conf import settings
 from django.core.files.base import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -73,6 +73,14 @@ class Inspected:
 
 def repository_storage() -> Storage:
     return storages["repository"]
+
+
+def local_storage_root() -> Path | None:
+    """The folder of the repository's files when they are on the local filesystem."""
+    storage = repository_storage()
+    if isinstance(storage, FileSystemStorage):
+        return Path(storage.location)
+    return None
 
 
 def safe_name(name: str) -> str:
