@@ -106,7 +106,7 @@ class ItemForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Only for embargoed items: the files open on this date."),
     )
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=gettext_lazy("Files"),
         required=False,
         help_text=gettext_lazy("PDF and other documents or data; their type is checked."),

@@ -59,19 +59,20 @@ def set_member_repository(
             MemberRepository.objects.filter(source=source).delete()
             repository = None
         records = Record.objects.filter(library=source.library, origin=source.origin)
+        clusters: set[int] = set()
         if repository is not None:
             changed = records.exclude(material_type=MaterialType.REPOSITORY)
-            clusters = set(changed.values_list("cluster_id", flat=True))
+            clusters = {c for c in changed.values_list("cluster_id", flat=True) if c}
             changed.update(material_type=MaterialType.REPOSITORY)
-            clustering.refresh_clusters(c for c in clusters if c)
+            clustering.refresh_clusters(clusters)
         else:
-            clusters = set()
             for record in records.filter(material_type=MaterialType.REPOSITORY):
                 derived = _material_from_raw(record)
                 if derived != MaterialType.REPOSITORY:
                     Record.objects.filter(pk=record.pk).update(material_type=derived)
-                    clusters.add(record.cluster_id)
-            clustering.refresh_clusters(c for c in clusters if c)
+                    if record.cluster_id:
+                        clusters.add(record.cluster_id)
+            clustering.refresh_clusters(clusters)
         audit.record(
             "member_repository",
             None,

@@ -17,6 +17,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -52,7 +53,21 @@ HIGHWIRE_INSTITUTION = {ItemType.SKRIPSI, ItemType.THESIS, ItemType.DISSERTATION
 
 
 def _uploads(form: ItemForm) -> list[tuple[str, Any]]:
-    return [(upload.name or "file", upload) for upload in form.cleaned_data.get("files") or []]
+    return [
+        (upload.name or "file", upload) for upload in form.cleaned_data.get("attachments") or []
+    ]
+
+
+def _show_errors(form: ItemForm, exc: InvalidInput) -> None:
+    """A refused file is shown at the file field (the service calls it "files")."""
+    if hasattr(exc, "error_dict") and "files" in exc.message_dict:
+        errors = dict(exc.message_dict)
+        for text in errors.pop("files"):
+            form.add_error("attachments", text)
+        exc = InvalidInput(errors) if errors else None  # type: ignore[assignment]
+        if exc is None:
+            return
+    add_service_errors(form, exc)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -90,7 +105,7 @@ def deposit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             item = services.deposit(request.user, library, form.values(), _uploads(form))
         except InvalidInput as exc:
-            add_service_errors(form, exc)
+            _show_errors(form, exc)
         except AccessDenied as exc:
             form.add_error(None, exc.message)
         else:
@@ -202,7 +217,7 @@ def item_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def download(request: HttpRequest, pk: int, file_pk: int, name: str) -> HttpResponse:
+def download(request: HttpRequest, pk: int, file_pk: int, name: str) -> HttpResponseBase:
     item = _visible(request, pk)
     if item.status == ItemStatus.WITHDRAWN:
         return render(request, "repository/tombstone.html", {"item": item}, status=410)
@@ -251,7 +266,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data.get("note", ""),
             )
         except InvalidInput as exc:
-            add_service_errors(form, exc)
+            _show_errors(form, exc)
         except AccessDenied as exc:
             form.add_error(None, exc.message)
         else:
@@ -314,7 +329,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_audit(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def item_audit(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     item = _visible(request, pk)
     if not services.is_reviewer(request.user, item.library):
         raise PermissionDenied
@@ -326,12 +341,12 @@ def item_audit(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-def network_audit(request: HttpRequest, fmt: str) -> HttpResponse:
+def network_audit(request: HttpRequest, fmt: str) -> HttpResponseBase:
     permissions.check_is_coordinator(request.user)
     return _trail(audit.export_csv() if fmt == "csv" else audit.export_jsonl(), fmt, "audit")
 
 
-def _trail(lines: Any, fmt: str, name: str) -> HttpResponse:
+def _trail(lines: Any, fmt: str, name: str) -> HttpResponseBase:
     kind = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
     response = StreamingHttpResponse(lines, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -134,7 +134,7 @@ def test_deposit_through_the_form(world):
             "language": "ind",
             "licence": "CC-BY-4.0",
             "access_level": "open",
-            "files": [_upload("skripsi.pdf", make_pdf("isi"))],
+            "attachments": [_upload("skripsi.pdf", make_pdf("isi"))],
         },
     )
     assert response.status_code == 302
@@ -158,7 +158,7 @@ def test_disguised_upload_on_the_form_shows_the_reason(world):
             "language": "ind",
             "licence": "CC-BY-4.0",
             "access_level": "open",
-            "files": [_upload("skripsi.pdf", WINDOWS_EXE)],
+            "attachments": [_upload("skripsi.pdf", WINDOWS_EXE)],
         },
     )
     assert response.status_code == 200
