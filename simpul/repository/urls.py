@@ -10,7 +10,7 @@ urlpatterns = [
     path("repository/sources/", views.member_repositories, name="member_repositories"),
     path("repository/items/<int:pk>/", views.item_page, name="item"),
     path("repository/items/<int:pk>/edit/", views.edit, name="edit"),
-    path("repository/items/<int:pk>/review/", views.review, name="review"),
+    path("repository/items/<int:pk>/review/<str:decision>/", views.review, name="review"),
     path("repository/items/<int:pk>/publish/", views.publish, name="publish"),
     path("repository/items/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path(

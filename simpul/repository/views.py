@@ -294,9 +294,8 @@ def _act(request: HttpRequest, item: Item, action: Any, done: str) -> HttpRespon
 
 @login_required
 @require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     item = _visible(request, pk)
-    decision = request.POST.get("decision", "")
     comment = request.POST.get("comment", "")
     done = (
         _("The item was approved.")
