@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from simpul.accounts.models import Role, User
 from simpul.agreements.models import (
+    END_BEFORE_START,
     Agreement,
     Change,
     CoveredService,
@@ -302,7 +303,7 @@ def _validate(
         errors.setdefault(field, []).append(message)
 
     if agreement.end_date and agreement.start_date and agreement.end_date < agreement.start_date:
-        refuse("end_date", _("The end date is before the start date."))
+        refuse("end_date", str(END_BEFORE_START))
     if agreement.parent_id:
         parent = agreement.parent
         if agreement.kind == Kind.MOU:
@@ -386,7 +387,11 @@ def save_agreement(
     except ValidationError as error:
         raise InvalidInput(error.message_dict) from None
     if document is not None:
+        replaced = agreement.signed_document.name
         agreement.signed_document.save(f"{uuid.uuid4().hex}.pdf", document, save=False)
+        if replaced:
+            storage = agreement.signed_document.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
     agreement.save()
     _replace_parties(agreement, parties)
     agreement.services.exclude(service__in=covered).delete()

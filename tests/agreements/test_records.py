@@ -251,3 +251,27 @@ def test_expiring_soon_lists_active_agreements_ending_in_the_window(world):
     assert list(services.expiring_soon(world.coordinator, 90)) == [soon]
     assert list(services.expiring_soon(world.librarian_b, 90)) == [soon]
     assert not services.expiring_soon(world.patron_a, 90).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_signed_document_replaces_the_old_file(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    agreement = save_agreement(
+        world.coordinator, full_values(), two_parties(world), [], document=pdf_upload()
+    )
+    first = agreement.signed_document.name
+    save_agreement(
+        world.coordinator,
+        full_values(),
+        two_parties(world),
+        [],
+        agreement=Agreement.objects.get(pk=agreement.pk),
+        document=pdf_upload(minimal_pdf("Adendum")),
+    )
+    agreement.refresh_from_db()
+    assert agreement.signed_document.name != first
+    assert b"Adendum" in agreement.signed_document.read()
+    assert [path.name for path in tmp_path.rglob("*.pdf")] == [
+        agreement.signed_document.name.rsplit("/", 1)[1]
+    ]
+    assert Change.objects.filter(agreement=agreement, action="changed").exists()
