@@ -76,11 +76,26 @@ def dublin_core(item: Item) -> etree._Element:
     add("identifier", item_url(item))
     add("language", item.language)
     add("rights", item.licence_url or item.get_licence_display())
+    add("rights", access_rights(item))
     if item.access_level == AccessLevel.EMBARGOED and item.embargo_until:
-        add("rights", f"Embargoed until {item.embargo_until.isoformat()}")
+        add("date", f"info:eu-repo/date/embargoEnd/{item.embargo_until.isoformat()}")
     if item.faculty or item.programme:
         add("source", " / ".join(part for part in (item.faculty, item.programme) if part))
     return root
+
+
+def access_rights(item: Item) -> str:
+    """The OpenAIRE access term for the item as it stands today (it changes when an
+    embargo ends, so the catalogue record is rewritten then)."""
+    from simpul.repository.services import files_open_to_all
+
+    if files_open_to_all(item):
+        return "info:eu-repo/semantics/openAccess"
+    if item.access_level == AccessLevel.EMBARGOED:
+        return "info:eu-repo/semantics/embargoedAccess"
+    if item.access_level == AccessLevel.NETWORK_ONLY:
+        return "info:eu-repo/semantics/restrictedAccess"
+    return "info:eu-repo/semantics/closedAccess"
 
 
 def to_bib(item: Item) -> BibRecord:
@@ -145,3 +160,28 @@ def full_texts(record_ids: list[int]) -> dict[int, str]:
         .values_list("catalogue_record_id", "full_text")
     )
     return {record_id: text for record_id, text in rows if record_id is not None}
+
+
+def open_ended_embargoes() -> int:
+    """Show as available in the catalogue the items whose embargo ended; the worker's
+    scheduler calls it, so the catalogue's availability follows the calendar."""
+    from simpul.catalog.bibliographic import ItemStatus as CopyStatus
+    from simpul.repository import clock
+
+    due = (
+        Item.objects.filter(
+            status=State.PUBLISHED,
+            access_level=AccessLevel.EMBARGOED,
+            embargo_until__lte=clock.today(),
+            catalogue_record__isnull=False,
+        )
+        .exclude(catalogue_record__holdings__status=CopyStatus.AVAILABLE)
+        .select_related("library")
+    )
+    opened = 0
+    for item in due:
+        sync(item)
+        opened += 1
+    if opened:
+        refresh_index()
+    return opened

@@ -8,7 +8,7 @@ import threading
 from django.db import close_old_connections, transaction
 from django_tasks import task
 
-from simpul.repository import fixity
+from simpul.repository import catalogue, fixity
 from simpul.repository.models import FixityRun
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,9 @@ def fixity_audit(run_id: int) -> int:
 
 
 def enqueue_due() -> bool:
-    """Queue an audit when the last one is older than REPOSITORY_FIXITY_INTERVAL_HOURS."""
+    """Queue an audit when the last one is older than REPOSITORY_FIXITY_INTERVAL_HOURS,
+    and open in the catalogue the items whose embargo ended."""
+    catalogue.open_ended_embargoes()
     with transaction.atomic():
         if not fixity.audit_due():
             return False
