@@ -27,16 +27,17 @@ DEFAULT_INTERVAL = dt.timedelta(days=1)
 def _check(stored: StoredFile) -> tuple[str, int]:
     """('', bytes read) when intact, else a problem in words."""
     storage = ingest.repository_storage()
-    try:
-        handle = storage.open(stored.storage_name, "rb")
-    except (FileNotFoundError, OSError):
-        return _("missing from storage"), 0
     digest = hashlib.sha256()
     size = 0
-    with handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with storage.open(stored.storage_name, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except Exception as error:  # each storage backend has its own errors (S3: botocore's)
+        if isinstance(error, FileNotFoundError) or not _exists(stored.storage_name):
+            return _("missing from storage"), 0
+        return _("cannot be read: %(error)s") % {"error": str(error)[:200]}, size
     if size != stored.size:
         return (
             _("size changed: %(found)d bytes instead of %(expected)d")
@@ -45,6 +46,13 @@ def _check(stored: StoredFile) -> tuple[str, int]:
     if digest.hexdigest() != stored.sha256:
         return _("content changed: the SHA-256 checksum does not match"), size
     return "", size
+
+
+def _exists(name: str) -> bool:
+    try:
+        return bool(ingest.repository_storage().exists(name))
+    except Exception:
+        return False
 
 
 def run_audit(

@@ -31,7 +31,7 @@ def test_ingest_records_size_detected_type_and_sha256(world, repository_dir: Pat
     assert "Pendahuluan" in item.full_text
 
 
-def test_fixity_audit_reports_exactly_the_corrupted_file(world, repository_dir: Path):
+def test_fixity_audit_reports_exactly_the_corrupted_file(world, repository_dir: Path, english):
     first = deposit(world, ("a.pdf", make_pdf("satu")))
     second = deposit(world, ("b.pdf", make_pdf("dua")), title="Skripsi kedua")
     damaged = second.files.get()
@@ -53,7 +53,7 @@ def test_fixity_audit_reports_exactly_the_corrupted_file(world, repository_dir: 
     assert not AuditEntry.objects.filter(item=first, action="fixity_failed").exists()
 
 
-def test_fixity_audit_reports_a_deleted_file(world, repository_dir: Path):
+def test_fixity_audit_reports_a_deleted_file(world, repository_dir: Path, english):
     deposit(world, ("a.pdf", make_pdf("satu")))
     gone = deposit(world, ("b.pdf", make_pdf("dua")), title="Yang hilang").files.get()
     (repository_dir / gone.storage_name).unlink()
