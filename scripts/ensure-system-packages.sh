@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The tests need Debian's chromium (browser tests), gettext (translation checks) and
-# yaz (yaz-client, the third-party SRU client of tests/protocols); install whichever is missing.
+# yaz (yaz-client, the third-party SRU client of tests/protocols), and libmagic (python-magic
+# detects the type of files deposited in the repository; needed at run time too); install
+# whichever is missing.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
 command -v yaz-client >/dev/null 2>&1 || missing+=(yaz)
+ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing Debian packages for the tests: ${missing[*]}"
 SUDO=""

@@ -29,6 +29,9 @@ NEEDS_DATABASE = {
     "import",
     "reindex",
     "harvest",
+    "fixity",
+    "audit",
+    "bag",
 }
 NEEDS_TABLES = {
     "serve",
@@ -39,6 +42,9 @@ NEEDS_TABLES = {
     "import",
     "reindex",
     "harvest",
+    "fixity",
+    "audit",
+    "bag",
 }
 
 
@@ -295,6 +301,42 @@ def build_parser() -> argparse.ArgumentParser:
         _("The catalogue stays searchable with the old index until the new one is complete."),
     )
 
+    _add(
+        sub,
+        "fixity",
+        _("check every file in the repository against its recorded SHA-256 checksum"),
+        _(
+            "Exit code 0 when every file is intact, 1 when a file is damaged or missing; "
+            "problems are also e-mailed to the coordinator. The worker runs it every day."
+        ),
+    )
+
+    auditing = _add(
+        sub,
+        "audit",
+        _("verify or export the repository's audit trail"),
+        _("`verify` exits with 1 when any entry was changed, removed or reordered."),
+    )
+    audit_actions = auditing.add_subparsers(dest="audit_action", metavar=_("ACTION"))
+    audit_actions.required = True
+    audit_actions.add_parser("verify", help=_("recompute the chain of hashes"))
+    audit_export = audit_actions.add_parser("export", help=_("write every entry to a file"))
+    audit_export.add_argument(
+        "file", metavar=_("FILE"), help=_("file to write, or - for the screen")
+    )
+    audit_export.add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl", help=_("JSON lines or CSV")
+    )
+
+    bag = _add(
+        sub,
+        "bag",
+        _("export a repository item as a BagIt package"),
+        _("The package holds the item's files, its metadata and a SHA-256 manifest."),
+    )
+    bag.add_argument("item", type=int, metavar=_("NUMBER"), help=_("the item's number"))
+    bag.add_argument("folder", metavar=_("FOLDER"), help=_("folder to write the package in"))
+
     _add(sub, "compilemessages", _("compile the Indonesian and English translations"))
 
     manage = _add(
@@ -392,13 +434,17 @@ def _run(args: argparse.Namespace) -> int:
         from simpul.agreements import tasks as agreement_tasks
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
+        from simpul.repository import tasks as repository_tasks
 
         if args.batch:
             enqueue_due()
+            repository_tasks.enqueue_due()
             agreement_tasks.enqueue_check()
         else:
-            start_scheduler(threading.Event())
-            agreement_tasks.start_scheduler(threading.Event())
+            stop = threading.Event()
+            start_scheduler(stop)
+            repository_tasks.start_scheduler(stop)
+            agreement_tasks.start_scheduler(stop)
         _call(
             "db_worker",
             interval=args.interval,
@@ -449,6 +495,20 @@ def _run(args: argparse.Namespace) -> int:
         from simpul.catalog.commands import reindex
 
         return reindex()
+    if args.command == "fixity":
+        from simpul.repository.commands import run_fixity
+
+        return run_fixity()
+    if args.command == "audit":
+        from simpul.repository import commands as repository_commands
+
+        if args.audit_action == "verify":
+            return repository_commands.verify_audit_trail()
+        return repository_commands.export_audit_trail(args.file, args.format)
+    if args.command == "bag":
+        from simpul.repository.commands import export_bag
+
+        return export_bag(args.item, args.folder)
     if args.command == "manage":
         from django.core.management import execute_from_command_line
 

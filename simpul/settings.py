@@ -8,6 +8,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from simpul import config
+from simpul.repository import configuration as repository_configuration
 
 CONFIG = config.load()
 BASE_DIR = Path(__file__).resolve().parent
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "simpul.harvest",
     "simpul.agreements",
     "simpul.protocols",
+    "simpul.repository",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -133,6 +135,14 @@ SEARCH_INDEX_DIR = CONFIG.data_dir / "search"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGO_MAX_BYTES = 1024 * 1024
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "repository": repository_configuration.storage_backend(CONFIG.data_dir),
+}
+REPOSITORY_MAX_FILE_BYTES = repository_configuration.max_file_bytes()
+# A date (ISO) the repository takes as today for embargoes; only for tests and demonstrations.
+REPOSITORY_TODAY = ""
 
 if CONFIG.email_host:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -44,6 +44,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ROWS = "data.jsonl"
 MEDIA = "media"
+REPOSITORY = "repository"  # the repository's stored files, when they are on local disk
 CHUNK = 1024 * 1024
 # Rows that Django rebuilds, or that only matter for minutes (sessions, sign-in
 # throttling, queued and finished background jobs), are left out.
@@ -110,8 +111,20 @@ def _add_file(tar: tarfile.TarFile, path: Path, arcname: str, files: dict[str, A
     files[arcname] = {"sha256": reader.digest.hexdigest(), "size": info.size}
 
 
-def _media_files(media: Path) -> Iterator[tuple[Path, str]]:
-    """Regular files under the media folder (links are not followed), sorted."""
+def _file_trees() -> list[tuple[str, Path]]:
+    """Folders whose files a backup holds: uploads, and the repository's files when they
+    are stored on this machine (object storage keeps its own copies; see docs/repository.md)."""
+    from simpul.repository.ingest import local_storage_root
+
+    trees = [(MEDIA, Path(settings.MEDIA_ROOT))]
+    repository = local_storage_root()
+    if repository is not None:
+        trees.append((REPOSITORY, repository))
+    return trees
+
+
+def _media_files(media: Path, prefix: str = MEDIA) -> Iterator[tuple[Path, str]]:
+    """Regular files under a folder (links are not followed), sorted."""
     if not media.is_dir():
         return
     for folder, dirs, names in os.walk(media):
@@ -119,7 +132,7 @@ def _media_files(media: Path) -> Iterator[tuple[Path, str]]:
         for name in sorted(names):
             path = Path(folder) / name
             if path.is_file() and not path.is_symlink():
-                yield path, str(PurePosixPath(MEDIA, *path.relative_to(media).parts))
+                yield path, str(PurePosixPath(prefix, *path.relative_to(media).parts))
 
 
 def write_backup(archive: str | Path) -> Path:
@@ -163,8 +176,9 @@ def _write_archive(archive: Path, partial: Path) -> None:
         with os.fdopen(descriptor, "wb") as raw:
             with tarfile.open(fileobj=raw, mode="w:gz") as tar:
                 _add_file(tar, rows, ROWS, files)
-                for path, arcname in _media_files(Path(settings.MEDIA_ROOT)):
-                    _add_file(tar, path, arcname, files)
+                for prefix, root in _file_trees():
+                    for path, arcname in _media_files(root, prefix):
+                        _add_file(tar, path, arcname, files)
                 manifest = {
                     "format": FORMAT,
                     "format_version": FORMAT_VERSION,
@@ -196,7 +210,7 @@ def _safe_member_name(name: str) -> bool:
     path = PurePosixPath(name)
     return (
         len(path.parts) >= 2
-        and path.parts[0] == MEDIA
+        and path.parts[0] in {MEDIA, REPOSITORY}
         and not path.is_absolute()
         and "\\" not in name
         and all(part not in {"", ".", ".."} for part in path.parts)
@@ -295,9 +309,9 @@ def _unpack(
             )
 
 
-def _swap_media(new_media: Path, old_holder: Path) -> None:
-    """Move the current uploaded files aside and the restored ones in."""
-    media = Path(settings.MEDIA_ROOT)
+def _swap_media(new_media: Path, old_holder: Path, media: Path | None = None) -> None:
+    """Move the current files of a folder aside and the restored ones in."""
+    media = media or Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
     old_holder.mkdir()
     for child in list(media.iterdir()):
@@ -349,7 +363,8 @@ def restore_backup(archive: str | Path) -> str:
             raise _refuse(
                 _("The backup's records could not be loaded (%(reason)s).") % {"reason": reason}
             ) from exc
-        _swap_media(staging / MEDIA, Path(tmp) / "previous-media")
+        for prefix, root in _file_trees():
+            _swap_media(staging / prefix, Path(tmp) / f"previous-{prefix}", root)
     # The search index is derived from the rows just restored: make it again.
     from simpul.catalog.services.indexing import rebuild_index
 

@@ -354,6 +354,9 @@ def run_demo(args: argparse.Namespace) -> int:
             flush=True,
         )
         load_demo_catalogue(args.records)
+        from simpul.repository.demo import load_demo as load_repository_demo
+
+        load_repository_demo(Network.objects.get())
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:

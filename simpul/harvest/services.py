@@ -61,6 +61,25 @@ SOURCE_FIELDS = (
     "enabled",
 )
 ClientFactory = Callable[[str], oai.Client]
+# Other apps may adjust harvested records before they are written: the repository app
+# gives the records of members' institutional repositories the format "repository".
+RecordAdjuster = Callable[[HarvestSource, BibRecord], None]
+record_adjusters: list[RecordAdjuster] = []
+
+
+def register_record_adjuster(adjuster: RecordAdjuster) -> None:
+    if adjuster not in record_adjusters:
+        record_adjusters.append(adjuster)
+
+
+def _adjusted(
+    source: HarvestSource, items: Iterable[BibRecord | RecordProblem]
+) -> Iterator[BibRecord | RecordProblem]:
+    for item in items:
+        if isinstance(item, BibRecord):
+            for adjuster in record_adjusters:
+                adjuster(source, item)
+        yield item
 
 
 def check_can_manage_sources(actor: permissions.Actor, library: Library) -> None:
@@ -407,6 +426,8 @@ class _Harvester:
             )
 
     def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
+        if record_adjusters:
+            items = _adjusted(self.source, items)
         for batch in reading.batches(items, imports.BATCH_SIZE):
             imports.apply_batch(
                 self.job, batch, self.memory, self.source.origin, repeats_allowed=True

@@ -115,6 +115,7 @@ class SearchDocument:
     library_codes: list[str] = field(default_factory=list)  # libraries holding a copy
     available_library_codes: list[str] = field(default_factory=list)  # ... with one available now
     summary: str = ""
+    full_text: str = ""  # e.g. a repository PDF's text: searched (all, all_stem), never shown
 
     @classmethod
     def from_records(
@@ -240,12 +241,15 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
     series = [tokens(s) for s in doc.series]
     subjects = [tokens(s) for s in doc.subjects]
     summary, publisher = tokens(doc.summary), tokens(doc.publisher)
+    full_text = tokens(doc.full_text) if doc.full_text else []
     fields: dict[str, Any] = {
         "id": doc.cluster_id,
         "all": analysis.joined_tokens(
-            [title, subtitle, *authors, *series, *subjects, publisher, summary]
+            [title, subtitle, *authors, *series, *subjects, publisher, summary, full_text]
         ),
-        "all_stem": analysis.joined_stems([title, subtitle, *series, *subjects, summary]),
+        "all_stem": analysis.joined_stems(
+            [title, subtitle, *series, *subjects, summary, full_text]
+        ),
         "title": analysis.joined_tokens([title, subtitle]),
         "title_stem": analysis.joined_stems([title, subtitle]),
         "author": analysis.joined_tokens(authors),

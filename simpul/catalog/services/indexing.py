@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,23 @@ CHUNK = 2000
 POSITION_FILE = "log-position.json"
 _opened: dict[Path, SearchIndex] = {}
 _opening = threading.Lock()
+# Other apps that hold the full text of some records (the repository's PDFs) register a
+# function: record ids -> {record id: text}. The text is searched, never shown.
+FullTextSource = Callable[[list[int]], dict[int, str]]
+_full_text_sources: list[FullTextSource] = []
+
+
+def register_full_text_source(source: FullTextSource) -> None:
+    if source not in _full_text_sources:
+        _full_text_sources.append(source)
+
+
+def _full_texts(record_ids: list[int]) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    for source in _full_text_sources:
+        for record_id, text in source(record_ids).items():
+            texts[record_id] = (texts.get(record_id, "") + " " + text).strip()
+    return texts
 
 
 def index_path() -> Path:
@@ -80,6 +97,7 @@ def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
             "pk", "cluster_id", "library__code", "summary", *BIB_FIELDS
         ):
             records[row["cluster_id"]].append(row)
+        full_texts = _full_texts([row["pk"] for rows in records.values() for row in rows])
         items: dict[int, list[Item]] = defaultdict(list)
         for record_id, code, status in Holding.objects.filter(
             record__cluster_id__in=chunk, record__status=RecordStatus.ACTIVE
@@ -98,7 +116,11 @@ def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
                 bib.items = items.get(row["pk"], [])
                 bib.summary = row["summary"]
                 pairs.append((row["library__code"], bib))
-            yield SearchDocument.from_records(cluster_id, pairs)
+            document = SearchDocument.from_records(cluster_id, pairs)
+            document.full_text = " ".join(
+                full_texts[row["pk"]] for row in members if row["pk"] in full_texts
+            )
+            yield document
 
 
 def apply_search_changes() -> int:
