@@ -135,11 +135,20 @@ class AnswerForm(forms.Form):
 
 
 class DeskForm(forms.Form):
-    number = forms.CharField(label=_("Card number"), required=False, max_length=40)
+    # Long enough for a hand scanner that types the QR code's text into it.
+    number = forms.CharField(
+        label=_("Card number"),
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
     token = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        number = data.get("number", "").strip()
+        if number.startswith("SMP1."):
+            data["number"], data["token"] = "", number
         if not data.get("number", "").strip() and not data.get("token", "").strip():
             raise forms.ValidationError(_("Scan the card's QR code or type its number."))
         return data
