@@ -44,7 +44,7 @@ class RevocationList(Schema):
 @router.get("/revocations", response=RevocationList, auth=AUTH)
 def card_revocations(request: HttpRequest) -> dict[str, object]:
     """Cards a desk must refuse although their signature is good (library staff only)."""
-    return services.revocation_list(request.auth)
+    return services.revocation_list(request.user)
 
 
 class VerifyIn(Schema):
@@ -79,7 +79,7 @@ class Verdict(Schema):
 @router.post("/verify", response=Verdict, auth=AUTH)
 def verify_card(request: HttpRequest, body: VerifyIn) -> dict[str, object]:
     """Whether a card may be honoured at the host library now, and why not. Records nothing."""
-    person = request.auth
+    person = request.user
     assert isinstance(person, User)
     code = body.host.strip().upper()
     host = Library.objects.filter(code=code).first() if code else person.library

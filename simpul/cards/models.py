@@ -169,11 +169,13 @@ class VisitRules(models.Model):
 
     @property
     def services(self) -> list[str]:
-        return [
-            str(VisitRules._meta.get_field(name).verbose_name)
-            for name in ("reading_on_site", "borrowing", "copying", "computer_use")
-            if getattr(self, name)
-        ]
+        labels = {
+            "reading_on_site": _("reading on site"),
+            "borrowing": _("borrowing"),
+            "copying": _("copying"),
+            "computer_use": _("computer use"),
+        }
+        return [str(label) for name, label in labels.items() if getattr(self, name)]
 
 
 DEFAULT_WEEKDAYS = [0, 1, 2, 3, 4]

@@ -1,5 +1,5 @@
 """The card as the patron shows it: a QR code (SVG for the phone, PNG inside the PDF) and a
-printable PDF the size of a bank card (ID-1, 85.60 × 53.98 mm)."""
+printable PDF the size of a bank card (ID-1, 85.60 by 53.98 mm)."""
 
 from __future__ import annotations
 

@@ -111,9 +111,7 @@ def read_photo(upload: UploadedFile) -> bytes:
             out = io.BytesIO()
             picture.save(out, "JPEG", quality=85)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(
-            {"photo": [_("The photo is not a JPEG, PNG or WebP image.")]}
-        ) from None
+        raise InvalidInput({"photo": [_("The photo is not a JPEG, PNG or WebP image.")]}) from None
     return out.getvalue()
 
 
@@ -242,8 +240,8 @@ def renew_card(actor: permissions.Actor, card: MemberCard) -> MemberCard:
         raise InvalidInput(_("Only an active card can be renewed."))
     today = local_today()
     start = max(today, card.valid_until + dt.timedelta(days=1))
-    card.valid_until = (
-        _add_months(start, CardPolicy.current().validity_months) - dt.timedelta(days=1)
+    card.valid_until = _add_months(start, CardPolicy.current().validity_months) - dt.timedelta(
+        days=1
     )
     card.save(update_fields=["valid_until"])
     return card
@@ -374,7 +372,7 @@ def _visits_in_month(card: MemberCard, host: Library, day: dt.date) -> int:
 
 
 def host_libraries_for(person: User) -> list[Library]:
-    return list(Library.objects.filter(is_active=True).exclude(pk=person.library_id))
+    return list(Library.objects.filter(is_active=True).exclude(pk=person.library_id or 0))
 
 
 @transaction.atomic
@@ -406,13 +404,13 @@ def preregister(
             % {"library": host.code, "days": rules.preregistration_days}
         )
     elif date > today + dt.timedelta(days=BOOKING_WINDOW_DAYS):
-        errors.append(
-            _("Register at most %(days)s days ahead.") % {"days": BOOKING_WINDOW_DAYS}
-        )
+        errors.append(_("Register at most %(days)s days ahead.") % {"days": BOOKING_WINDOW_DAYS})
     if card.valid_until and date > card.valid_until:
         errors.append(_("Your card expires before that day; ask your library to renew it."))
     if date.weekday() not in rules.weekdays:
-        errors.append(_("%(library)s does not receive visitors on that day.") % {"library": host.code})
+        errors.append(
+            _("%(library)s does not receive visitors on that day.") % {"library": host.code}
+        )
     if not is_service_allowed(Service.RECIPROCAL_ACCESS, card.home_library, host, date):
         errors.append(
             _("No agreement between your library and %(library)s covers visits on that day.")
@@ -595,7 +593,11 @@ def judge_card(
     if today.weekday() not in rules.weekdays:
         add("closed_day", **names)
     elif not rules.opens <= now.time() <= rules.closes:
-        add("outside_hours", opens=rules.opens.strftime("%H:%M"), closes=rules.closes.strftime("%H:%M"))
+        add(
+            "outside_hours",
+            opens=rules.opens.strftime("%H:%M"),
+            closes=rules.closes.strftime("%H:%M"),
+        )
     if rules.max_visits_per_month:
         done = Visit.objects.filter(
             card__holder=card.holder,
@@ -606,12 +608,15 @@ def judge_card(
         ).exclude(date=today)
         if done.count() >= rules.max_visits_per_month:
             add("monthly_limit", count=rules.max_visits_per_month)
-    if rules.preregistration_required and not Visit.objects.filter(
-        card__holder=card.holder,
-        host_library=host,
-        date=today,
-        status__in=[VisitStatus.CONFIRMED, VisitStatus.CHECKED_IN],
-    ).exists():
+    if (
+        rules.preregistration_required
+        and not Visit.objects.filter(
+            card__holder=card.holder,
+            host_library=host,
+            date=today,
+            status__in=[VisitStatus.CONFIRMED, VisitStatus.CHECKED_IN],
+        ).exists()
+    ):
         add("no_preregistration", **names)
     return reasons, today
 
@@ -623,9 +628,11 @@ def find_card(number: str = "", token: str = "") -> tuple[MemberCard | None, lis
             claims = signing.verify(token)
         except signing.TokenError as error:
             return None, [(error.code, reason_text(error.code))]
-        card = MemberCard.objects.select_related("home_library", "holder").filter(
-            number=claims.number
-        ).first()
+        card = (
+            MemberCard.objects.select_related("home_library", "holder")
+            .filter(number=claims.number)
+            .first()
+        )
         if card is None:
             return None, [("unknown_card", reason_text("unknown_card"))]
         if (
@@ -665,7 +672,9 @@ def check_in(
     result = DeskResult(valid=not reasons, reasons=reasons, card=card, local_date=today)
     visits = Visit.objects.filter(card__holder=card.holder, host_library=host, date=today)
     result.visit = (
-        visits.filter(status__in=[VisitStatus.CHECKED_IN, VisitStatus.CONFIRMED, VisitStatus.REQUESTED])
+        visits.filter(
+            status__in=[VisitStatus.CHECKED_IN, VisitStatus.CONFIRMED, VisitStatus.REQUESTED]
+        )
         .prefetch_related("titles")
         .order_by("-status")
         .first()
@@ -676,7 +685,11 @@ def check_in(
         result.already = True
         return result
     visit = result.visit or Visit(
-        card=card, visitor=card.holder, home_library=card.home_library, host_library=host, date=today
+        card=card,
+        visitor=card.holder,
+        home_library=card.home_library,
+        host_library=host,
+        date=today,
     )
     visit.status = VisitStatus.CHECKED_IN
     visit.checked_in_at = at or timezone.now()
@@ -686,7 +699,9 @@ def check_in(
     return result
 
 
-def desk_sync(actor: permissions.Actor, host: Library, at: dt.datetime | None = None) -> dict[str, Any]:
+def desk_sync(
+    actor: permissions.Actor, host: Library, at: dt.datetime | None = None
+) -> dict[str, Any]:
     """All a desk page needs to judge cards while offline: keys, revocations, today's rules
     and the home libraries an agreement covers today."""
     check_can_host(actor, host)

@@ -128,7 +128,9 @@ def published_keys() -> list[dict[str, str]]:
 def retire_key(kid: str) -> bool:
     """Stop publishing a key (cards signed with it are then refused until shown again)."""
     path = key_dir() / f"{kid}.pem"
-    current = (key_dir() / "current").read_text().strip() if (key_dir() / "current").exists() else ""
+    current = (
+        (key_dir() / "current").read_text().strip() if (key_dir() / "current").exists() else ""
+    )
     if not path.exists() or kid == current:
         return False
     retired = key_dir() / "retired"

@@ -82,7 +82,7 @@ def my_card(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "card": card,
         "form": form,
-        "last": MemberCard.objects.filter(holder=person).exclude(pk=card.pk if card else None).first(),
+        "last": MemberCard.objects.filter(holder=person).exclude(pk=card.pk if card else 0).first(),
     }
     if card and card.status == CardStatus.ACTIVE:
         context["qr"] = printing.qr_svg(services.token_for(card))
@@ -243,9 +243,7 @@ def my_visits(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("Your visit is registered; the host library will answer.")
-            )
+            messages.success(request, _("Your visit is registered; the host library will answer."))
             return redirect("cards:visits")
     card = services.current_card(person)
     rules = {rule.library_id: rule for rule in VisitRules.objects.filter(library__in=hosts)}

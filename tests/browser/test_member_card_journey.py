@@ -33,7 +33,9 @@ def test_patron_applies_librarian_issues_patron_reports_host_checks_in(
     new_context: ContextFactory, world: World, locale: str, language: str
 ) -> None:
     with translation.override(language):
-        waiting = translation.gettext("Your application is waiting for your home library to verify it.")
+        waiting = translation.gettext(
+            "Your application is waiting for your home library to verify it."
+        )
         registered = translation.gettext("Your visit is registered; the host library will answer.")
         valid_here = translation.gettext("Valid card (checked on this device)")
         visited = translation.gettext("Visited")

@@ -40,7 +40,9 @@ def test_verify_gives_the_verdict_and_records_nothing(
     open_all_week(world.library_b)
     client = english_client(world.librarian_b)
     good = client.post(
-        "/api/v1/cards/verify", {"token": services.token_for(card_a)}, content_type="application/json"
+        "/api/v1/cards/verify",
+        {"token": services.token_for(card_a)},
+        content_type="application/json",
     ).json()
     assert good["valid"] is True and good["home_library"] == "ALPHA"
     bad = client.post(

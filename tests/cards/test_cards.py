@@ -89,9 +89,11 @@ def test_the_network_may_issue_cards_automatically_to_verified_patrons(world: Wo
     services.save_policy(world.coordinator, True, 6)
     verified = services.apply_for_card(world.patron_a)  # member number A-001 recorded
     assert verified.status == CardStatus.ACTIVE
-    unverified = services.apply_for_card(world.patron_a2.__class__.objects.create(
-        username="tanpa.nomor", role="patron", library=world.library_a
-    ))
+    unverified = services.apply_for_card(
+        world.patron_a2.__class__.objects.create(
+            username="tanpa.nomor", role="patron", library=world.library_a
+        )
+    )
     assert unverified.status == CardStatus.APPLIED
     assert CardPolicy.current().validity_months == 6
 

@@ -27,7 +27,9 @@ def _codes(result: services.DeskResult) -> list[str]:
 def test_a_valid_card_is_checked_in_once_a_day(
     world: World, reciprocal: Agreement, card_a: MemberCard
 ) -> None:
-    result = services.check_in(world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB)
+    result = services.check_in(
+        world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB
+    )
     assert result.valid and result.recorded and not result.reasons
     visit = Visit.objects.get()
     assert (visit.host_library, visit.home_library, visit.date) == (
@@ -36,7 +38,9 @@ def test_a_valid_card_is_checked_in_once_a_day(
         MONDAY,
     )
     assert visit.status == VisitStatus.CHECKED_IN and visit.checked_in_by == world.librarian_b
-    again = services.check_in(world.librarian_b, world.library_b, number=card_a.number.lower(), at=MONDAY_10_WIB)  # type: ignore[union-attr]
+    again = services.check_in(
+        world.librarian_b, world.library_b, number=card_a.number.lower(), at=MONDAY_10_WIB
+    )  # type: ignore[union-attr]
     assert again.valid and again.already and not again.recorded
     assert Visit.objects.count() == 1
 
@@ -63,7 +67,9 @@ def test_forged_tampered_and_malformed_codes_are_refused_and_record_nothing(
     }
     for code, tokens in cases.items():
         for token in tokens:
-            result = services.check_in(world.librarian_b, world.library_b, token=token, at=MONDAY_10_WIB)
+            result = services.check_in(
+                world.librarian_b, world.library_b, token=token, at=MONDAY_10_WIB
+            )
             assert not result.valid and _codes(result) == [code], token
             assert result.reasons[0][1]  # said in words
     assert not Visit.objects.exists()
@@ -80,7 +86,9 @@ def test_revoked_and_suspended_cards_are_refused_even_with_a_good_signature(
     card_a.save()
     result = services.check_in(world.librarian_b, world.library_b, token=token, at=MONDAY_10_WIB)
     assert not result.valid and code in _codes(result)
-    assert card_a.number in [row["number"] for row in services.revocation_list(world.librarian_b)["cards"]]
+    assert card_a.number in [
+        row["number"] for row in services.revocation_list(world.librarian_b)["cards"]
+    ]
     assert not Visit.objects.exists()
 
 
@@ -88,14 +96,20 @@ def test_a_card_is_valid_through_its_last_day_and_refused_the_day_after(
     world: World, reciprocal: Agreement
 ) -> None:
     card = make_card(world.patron_a, dt.date(2026, 1, 1), MONDAY)
-    assert services.check_in(world.librarian_b, world.library_b, number=card.number or "", at=MONDAY_10_WIB).valid
+    assert services.check_in(
+        world.librarian_b, world.library_b, number=card.number or "", at=MONDAY_10_WIB
+    ).valid
     tuesday = MONDAY_10_WIB + dt.timedelta(days=1)
-    result = services.check_in(world.librarian_b, world.library_b, number=card.number or "", at=tuesday)
+    result = services.check_in(
+        world.librarian_b, world.library_b, number=card.number or "", at=tuesday
+    )
     assert _codes(result) == ["expired"]
     assert "2026-11-23" in result.reasons[0][1]
     card.valid_from = dt.date(2026, 11, 25)
     card.save()
-    early = services.check_in(world.librarian_b, world.library_b, number=card.number or "", at=tuesday)
+    early = services.check_in(
+        world.librarian_b, world.library_b, number=card.number or "", at=tuesday
+    )
     assert "not_yet_valid" in _codes(early)
 
 
@@ -117,12 +131,16 @@ def test_the_last_day_ends_at_midnight_on_the_host_librarys_clock(
 
 
 def test_without_an_agreement_the_card_is_not_honoured(world: World, card_a: MemberCard) -> None:
-    result = services.check_in(world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB)
+    result = services.check_in(
+        world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB
+    )
     assert _codes(result) == ["no_agreement"]
     assert "ALPHA" in result.reasons[0][1] and "BETA" in result.reasons[0][1]
     # An agreement for interlibrary loans only does not open the doors either.
     make_agreement([world.library_a, world.library_b], [Service.ILL_LOAN])
-    result = services.check_in(world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB)
+    result = services.check_in(
+        world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB
+    )
     assert _codes(result) == ["no_agreement"]
     assert not Visit.objects.exists()
 
@@ -134,16 +152,24 @@ def test_the_agreement_switch_follows_its_status_and_last_day(
         [world.library_a, world.library_b], [Service.RECIPROCAL_ACCESS], end=MONDAY
     )
     number = card_a.number or ""
-    assert services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB, record=False).valid
+    assert services.check_in(
+        world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB, record=False
+    ).valid
     tuesday = MONDAY_10_WIB + dt.timedelta(days=1)
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=tuesday)) == ["no_agreement"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=tuesday)
+    ) == ["no_agreement"]
     agreement.status = Status.TERMINATED
     agreement.save()
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)) == ["no_agreement"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)
+    ) == ["no_agreement"]
 
 
 def test_a_patron_at_their_own_library_needs_no_agreement(world: World, card_a: MemberCard) -> None:
-    result = services.check_in(world.librarian_a, world.library_a, number=card_a.number or "", at=MONDAY_10_WIB)
+    result = services.check_in(
+        world.librarian_a, world.library_a, number=card_a.number or "", at=MONDAY_10_WIB
+    )
     assert result.valid
 
 
@@ -158,15 +184,26 @@ def test_the_host_librarys_rules_are_applied_with_reasons(
     assert _codes(result) == ["not_listed"]
     rules.listed_libraries.add(world.library_a)
     evening = MONDAY_10_WIB + dt.timedelta(hours=8)  # 18:00 WIB
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=evening)) == ["outside_hours"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=evening)
+    ) == ["outside_hours"]
     sunday = MONDAY_10_WIB - dt.timedelta(days=1)
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=sunday)) == ["closed_day"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=sunday)
+    ) == ["closed_day"]
     rules.preregistration_required = True
     rules.save()
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)) == ["no_preregistration"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)
+    ) == ["no_preregistration"]
     visit = Visit.objects.create(
-        card=card_a, visitor=world.patron_a, home_library=world.library_a,
-        host_library=world.library_b, date=MONDAY, purpose="Skripsi", pre_registered=True,
+        card=card_a,
+        visitor=world.patron_a,
+        home_library=world.library_a,
+        host_library=world.library_b,
+        date=MONDAY,
+        purpose="Skripsi",
+        pre_registered=True,
         status=VisitStatus.CONFIRMED,
     )
     result = services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)
@@ -176,11 +213,17 @@ def test_the_host_librarys_rules_are_applied_with_reasons(
 
 
 def test_the_monthly_limit(world: World, reciprocal: Agreement, card_a: MemberCard) -> None:
-    VisitRules.objects.create(library=world.library_b, weekdays=[0, 1, 2, 3, 4], max_visits_per_month=1)
+    VisitRules.objects.create(
+        library=world.library_b, weekdays=[0, 1, 2, 3, 4], max_visits_per_month=1
+    )
     number = card_a.number or ""
-    assert services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB).recorded
+    assert services.check_in(
+        world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB
+    ).recorded
     tuesday = MONDAY_10_WIB + dt.timedelta(days=1)
-    assert _codes(services.check_in(world.librarian_b, world.library_b, number=number, at=tuesday)) == ["monthly_limit"]
+    assert _codes(
+        services.check_in(world.librarian_b, world.library_b, number=number, at=tuesday)
+    ) == ["monthly_limit"]
 
 
 @pytest.mark.parametrize("who", ["librarian_a", "patron_b", "patron_a"])

@@ -23,7 +23,9 @@ THURSDAY = MONDAY + dt.timedelta(days=3)
 
 def _refusal(world: World, when: dt.date, **kwargs: object) -> str:
     with pytest.raises(InvalidInput) as refused:
-        services.preregister(world.patron_a, world.library_b, when, "Skripsi", at=MONDAY_10_WIB, **kwargs)  # type: ignore[arg-type]
+        services.preregister(
+            world.patron_a, world.library_b, when, "Skripsi", at=MONDAY_10_WIB, **kwargs
+        )  # type: ignore[arg-type]
     return " ".join(refused.value.messages)
 
 
@@ -32,7 +34,12 @@ def test_a_patron_registers_a_visit_with_titles_and_the_host_confirms(
 ) -> None:
     title = Cluster.objects.create(title="Sejarah Kota Semarang")
     visit = services.preregister(
-        world.patron_a, world.library_b, THURSDAY, "Penelitian skripsi", [title.pk], at=MONDAY_10_WIB
+        world.patron_a,
+        world.library_b,
+        THURSDAY,
+        "Penelitian skripsi",
+        [title.pk],
+        at=MONDAY_10_WIB,
     )
     assert visit.status == VisitStatus.REQUESTED and list(visit.titles.all()) == [title]
     expected = services.expected_visits(world.librarian_b, world.library_b, MONDAY)
@@ -48,7 +55,9 @@ def test_bad_dates_are_refused_with_the_reason_and_nothing_is_registered(
     world: World, reciprocal: Agreement, card_a: MemberCard
 ) -> None:
     VisitRules.objects.create(
-        library=world.library_b, weekdays=[0, 1, 2, 3, 4], preregistration_required=True,
+        library=world.library_b,
+        weekdays=[0, 1, 2, 3, 4],
+        preregistration_required=True,
         preregistration_days=2,
     )
     assert "has passed" in _refusal(world, MONDAY - dt.timedelta(days=1))
@@ -73,8 +82,12 @@ def test_the_visit_form_says_what_is_wrong_with_typed_input(
     client = english_client(world.patron_a)
     response = client.post(
         "/visits/",
-        {"host_library": world.library_b.pk, "date": "31-02-2026", "purpose": "Skripsi",
-         "titles": "https://example.org/not-a-title"},
+        {
+            "host_library": world.library_b.pk,
+            "date": "31-02-2026",
+            "purpose": "Skripsi",
+            "titles": "https://example.org/not-a-title",
+        },
     )
     assert "Enter a valid date." in response.text
     assert "is not a link to a title in the union catalogue" in response.text
@@ -90,8 +103,12 @@ def test_a_patron_registers_through_the_page_with_a_catalogue_link(
     day = services.local_today("Asia/Jakarta") + dt.timedelta(days=2)
     response = english_client(world.patron_a).post(
         "/visits/",
-        {"host_library": world.library_b.pk, "date": day.isoformat(), "purpose": "Membaca",
-         "titles": f"http://localhost/catalogue/{title.pk}/"},
+        {
+            "host_library": world.library_b.pk,
+            "date": day.isoformat(),
+            "purpose": "Membaca",
+            "titles": f"http://localhost/catalogue/{title.pk}/",
+        },
         follow=True,
     )
     assert "Your visit is registered" in response.text
@@ -108,7 +125,12 @@ def test_only_the_host_answers_and_only_the_visitor_cancels(
     for outsider in (world.librarian_a, world.patron_b):
         with pytest.raises(AccessDenied):
             services.answer_visit(outsider, visit, True, "")
-    assert world.client_for(world.librarian_a).post(f"/visitors/{visit.pk}/answer/", {"confirm": "1"}).status_code == 404
+    assert (
+        world.client_for(world.librarian_a)
+        .post(f"/visitors/{visit.pk}/answer/", {"confirm": "1"})
+        .status_code
+        == 404
+    )
     with pytest.raises(AccessDenied):
         services.cancel_visit(world.patron_a2, visit)
     assert world.client_for(world.patron_a2).post(f"/visits/{visit.pk}/cancel/").status_code == 404
@@ -123,7 +145,9 @@ def test_only_the_host_answers_and_only_the_visitor_cancels(
 def test_a_patron_does_not_see_other_patrons_visits(
     world: World, reciprocal: Agreement, card_a: MemberCard
 ) -> None:
-    services.preregister(world.patron_a, world.library_b, THURSDAY, "Rahasia Putri", at=MONDAY_10_WIB)
+    services.preregister(
+        world.patron_a, world.library_b, THURSDAY, "Rahasia Putri", at=MONDAY_10_WIB
+    )
     assert "Rahasia Putri" not in english_client(world.patron_a2).get("/visits/").text
     assert english_client(world.patron_a2).get("/visitors/").status_code == 403
 
@@ -134,9 +158,18 @@ def test_statistics_per_library_and_pair_with_csv(
     open_all_week(world.library_a)
     open_all_week(world.library_b)
     card_b = make_card(world.patron_b)
-    services.check_in(world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB)
-    services.check_in(world.librarian_a, world.library_a, number=card_b.number or "", at=MONDAY_10_WIB)
-    services.check_in(world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB + dt.timedelta(days=1))
+    services.check_in(
+        world.librarian_b, world.library_b, number=card_a.number or "", at=MONDAY_10_WIB
+    )
+    services.check_in(
+        world.librarian_a, world.library_a, number=card_b.number or "", at=MONDAY_10_WIB
+    )
+    services.check_in(
+        world.librarian_b,
+        world.library_b,
+        number=card_a.number or "",
+        at=MONDAY_10_WIB + dt.timedelta(days=1),
+    )
     rows = services.visit_statistics(world.coordinator, MONDAY, MONDAY + dt.timedelta(days=7))
     assert rows == [("BETA", "ALPHA", 1), ("ALPHA", "BETA", 2)]
     response = english_client(world.librarian_b).get(
@@ -145,14 +178,20 @@ def test_statistics_per_library_and_pair_with_csv(
     table = list(csv.reader(io.StringIO(response.content.decode())))
     assert table[0] == ["home_library", "host_library", "visits", "from", "to"]
     assert ["ALPHA", "BETA", "2", "2026-11-01", "2026-11-30"] in table
-    bad = english_client(world.librarian_b).get("/visitors/statistics/", {"start": "2026-13-01", "end": "x"})
+    bad = english_client(world.librarian_b).get(
+        "/visitors/statistics/", {"start": "2026-13-01", "end": "x"}
+    )
     assert bad.status_code == 200 and "Enter a valid date." in bad.text
     with pytest.raises(AccessDenied):
         services.visit_statistics(world.patron_a, MONDAY, MONDAY)
 
 
-def test_statistics_of_a_library_show_only_its_own_pairs(world: World, reciprocal: Agreement) -> None:
-    third = world.library_b.__class__.objects.create(code="GAMMA", name="Gamma", library_type="college")
+def test_statistics_of_a_library_show_only_its_own_pairs(
+    world: World, reciprocal: Agreement
+) -> None:
+    third = world.library_b.__class__.objects.create(
+        code="GAMMA", name="Gamma", library_type="college"
+    )
     open_all_week(third)
     card = make_card(world.patron_a)
     from tests.agreements.conftest import make_agreement
@@ -166,9 +205,17 @@ def test_statistics_of_a_library_show_only_its_own_pairs(world: World, reciproca
 def test_the_visit_rules_page_saves_and_refuses_bad_hours(world: World) -> None:
     client = english_client(world.librarian_b)
     assert client.get("/visitors/rules/").status_code == 200
-    data = {"audience": "listed", "listed_libraries": [world.library_a.pk], "weekdays": ["0", "2"],
-            "opens": "09:00", "closes": "08:00", "time_zone": "Asia/Makassar",
-            "max_visits_per_month": "4", "preregistration_days": "1", "notes": ""}
+    data = {
+        "audience": "listed",
+        "listed_libraries": [world.library_a.pk],
+        "weekdays": ["0", "2"],
+        "opens": "09:00",
+        "closes": "08:00",
+        "time_zone": "Asia/Makassar",
+        "max_visits_per_month": "4",
+        "preregistration_days": "1",
+        "notes": "",
+    }
     response = client.post("/visitors/rules/", data)
     assert response.status_code == 200 and not VisitRules.objects.exists()
     data["closes"] = "15:00"
