@@ -282,6 +282,9 @@ def load_demo_network() -> Network:
             last_name=last,
             **extra,
         )
+    from simpul.cards.demo import load_demo as load_cards_demo
+
+    load_cards_demo(network)
     return network
 
 
