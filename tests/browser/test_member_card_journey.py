@@ -55,7 +55,7 @@ def test_patron_applies_librarian_issues_patron_reports_host_checks_in(
     librarian.goto("/cards/")
     applications = librarian.get_by_test_id("applications")
     expect(applications).to_contain_text("Penelitian skripsi di STIE Beta")
-    applications.locator("button[value=issue]").click()
+    applications.locator("button[data-action=issue]").click()
     card = MemberCard.objects.get(holder=world.patron_a)
     expect(librarian.get_by_test_id("cards")).to_contain_text(card.number or "?")
 

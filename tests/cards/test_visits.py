@@ -133,7 +133,7 @@ def test_only_the_host_answers_and_only_the_visitor_cancels(
     )
     with pytest.raises(AccessDenied):
         services.cancel_visit(world.patron_a2, visit)
-    assert world.client_for(world.patron_a2).post(f"/visits/{visit.pk}/cancel/").status_code == 404
+    assert english_client(world.patron_a2).post(f"/visits/{visit.pk}/cancel/").status_code == 404
     with pytest.raises(InvalidInput, match="Say why"):
         services.answer_visit(world.librarian_b, visit, False, "")
     visit.refresh_from_db()
