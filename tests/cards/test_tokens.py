@@ -87,3 +87,17 @@ def test_rotation_keeps_old_cards_valid_until_the_old_key_is_retired(card_keys: 
         signing.verify(old)
     assert refused.value.code == "unknown_key"
     assert [key["kid"] for key in signing.published_keys()] == [new_kid]
+
+
+def test_the_command_rotates_and_retires_keys(
+    card_keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simpul.cards.commands import card_keys as command
+
+    old = signing.verify(_token()).key_id
+    assert command(rotate=True) == 0
+    assert len(signing.published_keys()) == 2
+    assert command(retire="no-such-key") == 1
+    assert command(retire=old) == 0
+    assert old not in capsys.readouterr().out.splitlines()[-2]
+    assert len(signing.published_keys()) == 1
