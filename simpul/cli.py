@@ -404,13 +404,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "worker":
         import threading
 
+        from simpul.agreements import tasks as agreement_tasks
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
 
         if args.batch:
             enqueue_due()
+            agreement_tasks.enqueue_check()
         else:
             start_scheduler(threading.Event())
+            agreement_tasks.start_scheduler(threading.Event())
         _call(
             "db_worker",
             interval=args.interval,
