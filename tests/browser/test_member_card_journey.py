@@ -5,6 +5,8 @@ Ed25519), then by the card number, and sees the visit recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,11 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from simpul.agreements.models import Service
-from simpul.cards import services
-from simpul.cards.models import MemberCard, Visit, VisitStatus
+from simpul.cards import services, signing
+from simpul.cards.models import CardStatus, MemberCard, Visit, VisitStatus
 from tests.agreements.conftest import make_agreement
 from tests.browser.conftest import ContextFactory, sign_in
-from tests.cards.conftest import open_all_week
+from tests.cards.conftest import make_card, open_all_week
 from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -97,3 +99,45 @@ def test_patron_applies_librarian_issues_patron_reports_host_checks_in(
 
     host.get_by_test_id("visitors-link").click()
     expect(host.get_by_test_id(f"expected-{today}")).to_contain_text(visited)
+
+
+def test_the_desk_judges_codes_offline_and_records_queued_visits_when_back_online(
+    new_context: ContextFactory, world: World
+) -> None:
+    make_agreement([world.library_a, world.library_b], [Service.RECIPROCAL_ACCESS])
+    open_all_week(world.library_b)
+    good = make_card(world.patron_a, valid_until=services.local_today() + dt.timedelta(days=30))
+    revoked = make_card(world.patron_a2, valid_until=services.local_today() + dt.timedelta(days=30))
+    revoked_token = services.token_for(revoked)
+    revoked.status = CardStatus.REVOKED
+    revoked.save()
+    prefix, body, signature = services.token_for(good).split(".")
+    claims = json.loads(signing.b64decode(body))
+    claims["u"] = "2099-12-31"
+    tampered = f"{prefix}.{signing.b64encode(json.dumps(claims).encode())}.{signature}"
+
+    context = new_context(viewport={"width": 390, "height": 844})
+    host = context.new_page()
+    sign_in(host, world.librarian_b)
+    host.goto("/visitors/desk/")
+    host.wait_for_function("localStorage.getItem('simpul-desk-BETA') !== null")
+    context.set_offline(True)
+    field = host.locator("#id_number")
+    offline = host.get_by_test_id("desk-offline-result")
+    for token, reason in ((tampered, "forged"), (revoked_token, "revoked")):
+        field.fill(token)
+        field.press("Enter")
+        expect(offline).to_have_attribute("data-valid", "false")
+        expect(offline.locator(f"li[data-reason={reason}]")).to_have_count(1)
+    field.fill(services.token_for(good))
+    field.press("Enter")
+    expect(offline).to_have_attribute("data-valid", "true")
+    expect(host.locator("#desk-result")).to_contain_text("recorded when the connection returns")
+    assert not Visit.objects.exists()
+    context.set_offline(False)
+    host.evaluate("window.dispatchEvent(new Event('online'))")
+    host.wait_for_function(
+        "JSON.parse(localStorage.getItem('simpul-desk-BETA-queue')).length === 0"
+    )
+    visit = Visit.objects.get()
+    assert visit.card == good and visit.status == VisitStatus.CHECKED_IN

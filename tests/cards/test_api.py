@@ -52,13 +52,22 @@ def test_verify_gives_the_verdict_and_records_nothing(
     assert not Visit.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["librarian_a", "patron_a"])
-def test_verify_at_another_library_is_refused(
+@pytest.mark.parametrize("who", ["patron_a", "patron_b"])
+def test_patrons_cannot_use_the_desk_verdict(
     world: World, reciprocal: Agreement, card_a: MemberCard, who: str
 ) -> None:
     response = english_client(getattr(world, who)).post(
         "/api/v1/cards/verify",
-        {"number": card_a.number, "host": "BETA"},
+        {"number": card_a.number},
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_verify_refuses_a_body_that_is_not_an_object(
+    world: World, card_a: MemberCard
+) -> None:
+    client = english_client(world.librarian_b)
+    for body in ("[null, null]", '{"number": 5}', '{"number": "x", "extra": 1}'):
+        response = client.post("/api/v1/cards/verify", body, content_type="application/json")
+        assert response.status_code == 422, body
