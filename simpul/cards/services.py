@@ -671,14 +671,13 @@ def check_in(
     reasons, today = judge_card(card, host, at)
     result = DeskResult(valid=not reasons, reasons=reasons, card=card, local_date=today)
     visits = Visit.objects.filter(card__holder=card.holder, host_library=host, date=today)
-    result.visit = (
-        visits.filter(
-            status__in=[VisitStatus.CHECKED_IN, VisitStatus.CONFIRMED, VisitStatus.REQUESTED]
-        )
-        .prefetch_related("titles")
-        .order_by("-status")
-        .first()
+    # The day's visit that counts: already checked in, else confirmed, else awaiting an answer.
+    priority = [VisitStatus.CHECKED_IN, VisitStatus.CONFIRMED, VisitStatus.REQUESTED]
+    todays = sorted(
+        visits.filter(status__in=priority).prefetch_related("titles"),
+        key=lambda visit: priority.index(VisitStatus(visit.status)),
     )
+    result.visit = todays[0] if todays else None
     if not result.valid or not record:
         return result
     if result.visit and result.visit.status == VisitStatus.CHECKED_IN:

@@ -64,9 +64,7 @@ def test_patrons_cannot_use_the_desk_verdict(
     assert response.status_code == 403
 
 
-def test_verify_refuses_a_body_that_is_not_an_object(
-    world: World, card_a: MemberCard
-) -> None:
+def test_verify_refuses_a_body_that_is_not_an_object(world: World, card_a: MemberCard) -> None:
     client = english_client(world.librarian_b)
     for body in ("[null, null]", '{"number": 5}', '{"number": "x", "extra": 1}'):
         response = client.post("/api/v1/cards/verify", body, content_type="application/json")

@@ -263,3 +263,24 @@ def test_the_desk_sync_gives_what_an_offline_desk_needs(
     assert [row["number"] for row in data["revoked"]] == [card_a.number]
     assert [key["kid"] for key in data["keys"]] == [key["kid"] for key in signing.published_keys()]
     assert data["messages"]["forged"].startswith("The signature does not match")
+
+
+def test_a_visitor_already_checked_in_is_not_recorded_twice_even_with_a_pending_report(
+    world: World, reciprocal: Agreement, card_a: MemberCard
+) -> None:
+    number = card_a.number or ""
+    assert services.check_in(
+        world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB
+    ).recorded
+    Visit.objects.create(
+        card=card_a,
+        visitor=world.patron_a,
+        home_library=world.library_a,
+        host_library=world.library_b,
+        date=MONDAY,
+        purpose="Kedua",
+        pre_registered=True,
+    )
+    again = services.check_in(world.librarian_b, world.library_b, number=number, at=MONDAY_10_WIB)
+    assert again.already and not again.recorded
+    assert Visit.objects.filter(status=VisitStatus.CHECKED_IN).count() == 1
