@@ -8,7 +8,7 @@ import io
 import segno
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas
 
 from simpul.cards.models import MemberCard
@@ -38,17 +38,14 @@ def card_pdf(card: MemberCard, token: str, network_name: str) -> bytes:
     pdf.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
     pdf.setFillColorRGB(1, 1, 1)
     pdf.setFont("Helvetica-Bold", 7)
-    pdf.drawString(3 * mm, height - 4.2 * mm, network_name[:60])
+    pdf.drawString(
+        3 * mm, height - 4.2 * mm, simpleSplit(network_name, "Helvetica-Bold", 7, width - 6 * mm)[0]
+    )
     pdf.setFont("Helvetica", 6)
     pdf.drawString(3 * mm, height - 7.4 * mm, _("Network member card"))
-    qr_size = 30 * mm
-    pdf.drawImage(
-        ImageReader(io.BytesIO(_qr_png(token))),
-        width - qr_size - 2 * mm,
-        3 * mm,
-        qr_size,
-        qr_size,
-    )
+    qr_size = 28 * mm
+    qr_x = width - qr_size - 2 * mm
+    pdf.drawImage(ImageReader(io.BytesIO(_qr_png(token))), qr_x, 5 * mm, qr_size, qr_size)
     left = 3 * mm
     if card.photo:
         pdf.drawImage(
@@ -60,21 +57,28 @@ def card_pdf(card: MemberCard, token: str, network_name: str) -> bytes:
             preserveAspectRatio=True,
         )
         left = 25 * mm
+    # Text is wrapped to the space between the photo and the QR code, never over either.
+    text_width = qr_x - left - 1.5 * mm
     pdf.setFillColorRGB(0, 0, 0)
-    y = height - 14 * mm
-    pdf.setFont("Helvetica-Bold", 8)
-    pdf.drawString(left, y, card.holder_name[:34])
-    pdf.setFont("Helvetica", 6.5)
     assert card.valid_from is not None and card.valid_until is not None
-    lines = [
-        card.home_library.display_name[:42],
-        _("Card number: %(number)s") % {"number": card.number},
-        _("Valid %(start)s to %(end)s")
-        % {"start": card.valid_from.isoformat(), "end": card.valid_until.isoformat()},
+    y = height - 13 * mm
+    blocks = [
+        ("Helvetica-Bold", 8, card.holder_name),
+        ("Helvetica", 6.5, card.home_library.display_name),
+        ("Helvetica", 6.5, _("Card number: %(number)s") % {"number": card.number}),
+        (
+            "Helvetica",
+            6.5,
+            _("Valid %(start)s to %(end)s")
+            % {"start": card.valid_from.isoformat(), "end": card.valid_until.isoformat()},
+        ),
     ]
-    for line in lines:
-        y -= 4.2 * mm
-        pdf.drawString(left, y, line)
+    for font, size, text in blocks:
+        pdf.setFont(font, size)
+        for line in simpleSplit(text, font, size, text_width)[:3]:
+            pdf.drawString(left, y, line)
+            y -= size * 1.25
+        y -= 1 * mm
     pdf.setFont("Helvetica", 5)
     pdf.drawString(3 * mm, 3 * mm, _("Show this card at the desk of the host library."))
     pdf.showPage()
