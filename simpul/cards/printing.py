@@ -39,7 +39,9 @@ def card_pdf(card: MemberCard, token: str, network_name: str) -> bytes:
     pdf.setFillColorRGB(1, 1, 1)
     pdf.setFont("Helvetica-Bold", 7)
     pdf.drawString(
-        3 * mm, height - 4.2 * mm, simpleSplit(network_name, "Helvetica-Bold", 7, width - 6 * mm)[0]
+        3 * mm,
+        height - 4.2 * mm,
+        (simpleSplit(network_name, "Helvetica-Bold", 7, width - 6 * mm) or [""])[0],
     )
     pdf.setFont("Helvetica", 6)
     pdf.drawString(3 * mm, height - 7.4 * mm, _("Network member card"))
