@@ -32,6 +32,15 @@ class AgreementForm(forms.ModelForm):
         % {"size": MAX_PDF_BYTES // (1024 * 1024)},
     )
 
+    all_members = forms.BooleanField(
+        label=_("Every active member library is a party"),
+        required=False,
+        help_text=_(
+            "For an MoU of the whole network: adds every member library not listed below. "
+            "Add outside partners and details per party in the rows below."
+        ),
+    )
+
     class Meta:
         model = Agreement
         fields = [
@@ -117,7 +126,7 @@ class PartyForm(forms.Form):
 
 
 PartyFormSet = forms.formset_factory(
-    PartyForm, extra=2, max_num=60, validate_max=True, can_delete=True
+    PartyForm, extra=3, max_num=200, validate_max=True, can_delete=True
 )
 
 

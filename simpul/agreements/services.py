@@ -237,6 +237,16 @@ class PartyValues:
         return f"library:{self.library.pk}" if self.library else f"partner:{self.partner_name}"
 
 
+def other_members(parties: list[PartyValues]) -> list[PartyValues]:
+    """Every active member library not already among `parties`, as further parties."""
+    listed = {party.library.pk for party in parties if party.library}
+    return [
+        PartyValues(library=library, contact_email=library.email)
+        for library in Library.objects.filter(is_active=True).order_by("name")
+        if library.pk not in listed
+    ]
+
+
 def check_pdf(upload: File[bytes]) -> None:
     """Refuse a file that is not a PDF or is too large; reads only its head and tail.
 

@@ -119,6 +119,8 @@ def _edit(
             for party in formset.forms
             if party.cleaned_data and not party.cleaned_data.get("DELETE")
         ]
+        if form.cleaned_data["all_members"]:
+            parties += services.other_members(parties)
         values = {name: form.cleaned_data[name] for name in services.AGREEMENT_FIELDS}
         try:
             saved = services.save_agreement(

@@ -218,3 +218,17 @@ def test_network_view_leaves_out_drafts_and_ended_agreements(world, client):
     make_agreement([world.library_a, world.library_b], status=Status.DRAFT)
     make_agreement([world.library_a, world.library_b], end=services.network_today() - DAY)
     assert 'data-shape="none"' in client.get("/agreements/network/").content.decode()
+
+
+def test_an_mou_of_the_whole_network_takes_every_member_at_once(world):
+    gamma = make_library("GAMMA")
+    client = english_client(world.coordinator)
+    data = form_data(world, all_members="on")
+    data["party-1-library"] = ""  # only ALPHA (with its details) and the outside partner typed
+    done = client.post("/agreements/new/", data)
+    assert done.status_code == 302
+    agreement = Agreement.objects.get()
+    codes = sorted(agreement.parties.exclude(library=None).values_list("library__code", flat=True))
+    assert codes == ["ALPHA", "BETA", "GAMMA"]
+    assert agreement.parties.get(library=world.library_a).signatory == "Kepala Perpustakaan Alpha"
+    assert services.is_service_allowed(Service.ILL_LOAN, gamma, world.library_b)
