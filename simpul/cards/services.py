@@ -271,6 +271,18 @@ def card_for_staff(actor: permissions.Actor, pk: int) -> MemberCard | None:
     return card
 
 
+def can_see_photo(actor: permissions.Actor, card: MemberCard) -> bool:
+    person = permissions._person(actor)
+    if person is None:
+        return False
+    if card.holder_id == person.pk or can_manage_cards(person, card.home_library):
+        return True
+    return bool(
+        person.is_library_staff
+        and Visit.objects.filter(visitor_id=card.holder_id, host_library=person.library).exists()
+    )
+
+
 def token_for(card: MemberCard) -> str:
     if card.status != CardStatus.ACTIVE or not card.number or not card.valid_until:
         raise InvalidInput(_("Only an active card has a QR code."))

@@ -103,12 +103,10 @@ def card_pdf(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> HttpResponse:
-    """A holder's photo: for the holder and for library staff (who compare it at the desk)."""
-    card = get_object_or_404(MemberCard, pk=pk)
-    person = _person(request)
-    if not card.photo or not (
-        card.holder_id == person.pk or person.is_library_staff or person.is_coordinator
-    ):
+    """A holder's photo: for the holder, their home library, and the staff of a library
+    the holder has visited or announced a visit to (who compare it at the desk)."""
+    card = get_object_or_404(MemberCard.objects.select_related("home_library"), pk=pk)
+    if not card.photo or not services.can_see_photo(request.user, card):
         raise Http404
     response = HttpResponse(bytes(card.photo), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from simpul.cards import services
-from simpul.cards.models import CardPolicy, CardStatus, MemberCard
+from simpul.cards.models import CardPolicy, CardStatus, MemberCard, Visit
 from simpul.core.errors import AccessDenied, InvalidInput
 from tests.cards.conftest import make_card
 from tests.conftest import World
@@ -156,6 +156,17 @@ def test_a_patron_sees_only_their_own_card_and_photo(world: World) -> None:
     assert card.holder_name not in other.get("/card/").text
     assert world.client_for(world.patron_a).get(f"/card/photo/{card.pk}/").status_code == 200
     assert world.client_for(world.librarian_a).get(f"/card/photo/{card.pk}/").status_code == 200
+    # Another library's staff see it only once the holder has visited or announced a visit.
+    host = world.client_for(world.librarian_b)
+    assert host.get(f"/card/photo/{card.pk}/").status_code == 404
+    Visit.objects.create(
+        card=card,
+        visitor=world.patron_a,
+        home_library=world.library_a,
+        host_library=world.library_b,
+        date=dt.date(2026, 11, 23),
+    )
+    assert host.get(f"/card/photo/{card.pk}/").status_code == 200
     assert other.get("/card/card.pdf").status_code == 404
 
 
