@@ -25,6 +25,7 @@ from simpul import __version__
 from simpul.accounts.api import AUTH
 from simpul.accounts.api import router as accounts_router
 from simpul.agreements.api import router as agreements_router
+from simpul.cards.api import router as cards_router
 from simpul.catalog.api import router as catalogue_router
 from simpul.core.errors import AccessDenied
 from simpul.network.api import router as network_router
@@ -122,6 +123,7 @@ api.add_router("/libraries", network_router)
 api.add_router("/me", accounts_router, auth=AUTH)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/agreements", agreements_router)
+api.add_router("/cards", cards_router)
 
 # Added last, so that it only sees what no operation above claimed.
 fallback = Router()

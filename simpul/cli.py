@@ -337,6 +337,21 @@ def build_parser() -> argparse.ArgumentParser:
     bag.add_argument("item", type=int, metavar=_("NUMBER"), help=_("the item's number"))
     bag.add_argument("folder", metavar=_("FOLDER"), help=_("folder to write the package in"))
 
+    keys = _add(
+        sub,
+        "card-keys",
+        _("list, rotate or retire the keys that sign member cards"),
+        _(
+            "Keys live in the data folder (card-keys/), never in the database. After a "
+            "rotation, cards signed with the old key stay valid until it is retired "
+            "(see docs/member-cards.md)."
+        ),
+    )
+    keys.add_argument("--rotate", action="store_true", help=_("make a new signing key"))
+    keys.add_argument(
+        "--retire", default="", metavar=_("KEY_ID"), help=_("stop publishing this old key")
+    )
+
     _add(sub, "compilemessages", _("compile the Indonesian and English translations"))
 
     manage = _add(
@@ -491,6 +506,10 @@ def _run(args: argparse.Namespace) -> int:
         return harvest_library(
             args.library, source_id=args.source, full=args.full, identifier=args.identifier or ""
         )
+    if args.command == "card-keys":
+        from simpul.cards.commands import card_keys
+
+        return card_keys(rotate=args.rotate, retire=args.retire)
     if args.command == "reindex":
         from simpul.catalog.commands import reindex
 

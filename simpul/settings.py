@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "simpul.catalog",
     "simpul.harvest",
     "simpul.agreements",
+    "simpul.cards",
     "simpul.protocols",
     "simpul.repository",
     "simpul.core",
@@ -132,6 +133,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_dir
 SEARCH_INDEX_DIR = CONFIG.data_dir / "search"
+# Ed25519 keys that sign member cards (simpul/cards/signing.py); never in the database.
+CARD_KEY_DIR = CONFIG.data_dir / "card-keys"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGO_MAX_BYTES = 1024 * 1024

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simpul.accounts import services as account_services
 from simpul.accounts.models import PatronCategory, Role
 from simpul.agreements.demo import load_demo as load_demo_agreements
+from simpul.cards.demo import load_demo as load_demo_cards
 from simpul.core.translations import compile_translations
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 
@@ -284,6 +285,7 @@ def load_demo_network() -> Network:
             **extra,
         )
     load_demo_agreements(network)
+    load_demo_cards(network)
     return network
 
 
