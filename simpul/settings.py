@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "simpul.harvest",
     "simpul.agreements",
     "simpul.protocols",
+    "simpul.ill",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -156,6 +157,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 if CONFIG.behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+
+# Interlibrary loan (docs/ill.md): personal data leaves closed requests after this many
+# days; a scanned copy's link lasts ILL_COPY_LINK_DAYS and ILL_COPY_MAX_DOWNLOADS downloads.
+ILL_RETENTION_DAYS = config.env_int("SIMPUL_ILL_RETENTION_DAYS", 365)
+ILL_COPY_LINK_DAYS = config.env_int("SIMPUL_ILL_COPY_LINK_DAYS", 14)
+ILL_COPY_MAX_DOWNLOADS = config.env_int("SIMPUL_ILL_COPY_MAX_DOWNLOADS", 5)
+ILL_MAX_COPY_BYTES = 50 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
