@@ -40,17 +40,6 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
-def env_int(name: str, default: int) -> int:
-    """A whole number from the environment; a wrong value stops start-up with its name."""
-    raw = _env(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
-
-
 def env_bool(name: str, default: bool) -> bool:
     raw = _env(name)
     if not raw:

@@ -140,7 +140,7 @@ class LendingClosure(models.Model):
         ordering = ["starts_on"]
 
     def __str__(self) -> str:
-        return f"{self.library_id} {self.starts_on}–{self.ends_on}"
+        return f"{self.library_id} {self.starts_on}..{self.ends_on}"
 
 
 class IllRequest(models.Model):

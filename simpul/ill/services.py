@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import ItemStatus
-from simpul.catalog.models import Cluster, Holding, RecordStatus
+from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
 from simpul.core.errors import AccessDenied, InvalidInput
 from simpul.ill.models import (
     CLOSED_STATUSES,
@@ -490,7 +490,7 @@ def cannot_supply(actor: Actor, request: IllRequest, reason: str, note: str = ""
     side = _check(actor, request, "cannot_supply")
     if reason not in ReasonUnfilled.values:
         raise InvalidInput({"reason": [_("Choose a reason.")]})
-    lender_id = request.supplier_id
+    lender_id = request.supplier_id or 0
     _step(
         request,
         "cannot_supply",
@@ -655,7 +655,7 @@ def holders(request: IllRequest) -> dict[int, bool]:
     if not found:
         # Records without item data still say the library has it.
         for library_id in (
-            request.cluster.records.filter(status=RecordStatus.ACTIVE)  # type: ignore[union-attr]
+            Record.objects.filter(cluster_id=request.cluster_id, status=RecordStatus.ACTIVE)
             .values_list("library_id", flat=True)
             .distinct()
         ):
@@ -713,7 +713,7 @@ def move_on_unanswered(now: dt.datetime | None = None) -> int:
                 Side.SYSTEM,
                 reason=ReasonUnfilled.NO_ANSWER,
                 changes={"reason_unfilled": ReasonUnfilled.NO_ANSWER},
-                after=lambda r, lid=lender_id: RotaEntry.objects.filter(  # type: ignore[misc]
+                after=lambda r, lid=lender_id: RotaEntry.objects.filter(
                     request=r, library_id=lid
                 ).update(outcome=Outcome.NO_ANSWER, answered_at=now),
             )

@@ -25,8 +25,8 @@ def _t(action: str, sources: set[str], target: str, side: str) -> Transition:
     return Transition(action, frozenset(sources), target, side)
 
 
-ON_LOAN = {S.RECEIVED, S.OVERDUE, S.RENEW_PENDING, S.RECALLED}
-UNANSWERED = {S.REQUEST_RECEIVED, S.EXPECT_TO_SUPPLY, S.CONDITIONAL, S.WILL_SUPPLY}
+ON_LOAN: set[str] = {S.RECEIVED, S.OVERDUE, S.RENEW_PENDING, S.RECALLED}
+UNANSWERED: set[str] = {S.REQUEST_RECEIVED, S.EXPECT_TO_SUPPLY, S.CONDITIONAL, S.WILL_SUPPLY}
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
