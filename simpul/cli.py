@@ -391,11 +391,15 @@ def _run(args: argparse.Namespace) -> int:
 
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
+        from simpul.ill.tasks import ill_round
+        from simpul.ill.tasks import start_scheduler as start_ill_rounds
 
         if args.batch:
             enqueue_due()
+            ill_round.enqueue()
         else:
             start_scheduler(threading.Event())
+            start_ill_rounds(threading.Event())
         _call(
             "db_worker",
             interval=args.interval,
