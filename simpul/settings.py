@@ -164,6 +164,7 @@ ILL_RETENTION_DAYS = config.env_int("SIMPUL_ILL_RETENTION_DAYS", 365, minimum=1)
 ILL_COPY_LINK_DAYS = config.env_int("SIMPUL_ILL_COPY_LINK_DAYS", 14, minimum=1)
 ILL_COPY_MAX_DOWNLOADS = config.env_int("SIMPUL_ILL_COPY_MAX_DOWNLOADS", 5, minimum=1)
 ILL_MAX_COPY_BYTES = 50 * 1024 * 1024
+ILL_COPY_DIR = CONFIG.data_dir / "ill-copies"  # outside MEDIA_ROOT: only the link serves them
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -289,6 +290,11 @@ class RotaEntry(models.Model):
         return f"{self.request_id}#{self.position} {self.library_id} {self.outcome}"
 
 
+def copy_storage() -> FileSystemStorage:
+    """Scanned copies live outside the public media folder; only their link serves them."""
+    return FileSystemStorage(location=settings.ILL_COPY_DIR)
+
+
 def new_download_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -297,7 +303,7 @@ class CopyDelivery(models.Model):
     """A scanned copy for the patron: a secret link that expires and wears out."""
 
     request = models.OneToOneField(IllRequest, on_delete=models.CASCADE, related_name="delivery")
-    file = models.FileField(upload_to="ill-copies/", blank=True)
+    file = models.FileField(upload_to="copies/", storage=copy_storage, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_download_token)
     expires_at = models.DateTimeField()

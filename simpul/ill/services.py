@@ -833,3 +833,28 @@ def notify(request: IllRequest, action: str) -> None:
         send_email.enqueue(subject, "\n".join(lines), [patron.email])
     except Exception:
         logger.exception("could not queue the e-mail for request %s", request.pk)
+
+
+# ---------------------------------------------------------------- policy upkeep
+
+
+def save_policy(actor: Actor, library: Library, form: Any) -> LendingPolicy:
+    """Save a library's lending policy from a validated ModelForm (its own staff only)."""
+    permissions.check_can_edit_library(actor, library)
+    policy: LendingPolicy = form.save(commit=False)
+    policy.library = library
+    policy.save()
+    form.save_m2m()
+    return policy
+
+
+def add_closure(actor: Actor, library: Library, closure: LendingClosure) -> LendingClosure:
+    permissions.check_can_edit_library(actor, library)
+    closure.library = library
+    closure.save()
+    return closure
+
+
+def remove_closure(actor: Actor, library: Library, pk: int) -> None:
+    permissions.check_can_edit_library(actor, library)
+    LendingClosure.objects.filter(library=library, pk=pk).delete()
