@@ -24,6 +24,7 @@ from ninja.operation import Operation
 from simpul import __version__
 from simpul.accounts.api import AUTH
 from simpul.accounts.api import router as accounts_router
+from simpul.agreements.api import router as agreements_router
 from simpul.catalog.api import router as catalogue_router
 from simpul.core.errors import AccessDenied
 from simpul.network.api import router as network_router
@@ -120,6 +121,7 @@ api = SimpulAPI(
 api.add_router("/libraries", network_router)
 api.add_router("/me", accounts_router, auth=AUTH)
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/agreements", agreements_router)
 
 # Added last, so that it only sees what no operation above claimed.
 fallback = Router()

@@ -389,6 +389,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "worker":
         import threading
 
+        from simpul.agreements import tasks as agreement_tasks
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
         from simpul.ill.tasks import ill_round
@@ -396,10 +397,17 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.batch:
             enqueue_due()
+<<<<<<< HEAD
             ill_round.enqueue()
         else:
             start_scheduler(threading.Event())
             start_ill_rounds(threading.Event())
+=======
+            agreement_tasks.enqueue_check()
+        else:
+            start_scheduler(threading.Event())
+            agreement_tasks.start_scheduler(threading.Event())
+>>>>>>> agreements
         _call(
             "db_worker",
             interval=args.interval,

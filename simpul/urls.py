@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("simpul.network.urls")),
     path("", include("simpul.catalog.urls")),
     path("", include("simpul.harvest.urls")),
+    path("", include("simpul.agreements.urls")),
     path("", include("simpul.protocols.urls")),
     path("", include("simpul.ill.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -9,8 +9,11 @@ names the service has both as parties (see `services.is_service_allowed`).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+END_BEFORE_START = _("The end date is before the start date.")
 
 
 class Service(models.TextChoices):
@@ -95,11 +98,16 @@ class Agreement(models.Model):
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="agreement_ends_after_it_starts",
+                violation_error_message=END_BEFORE_START,
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": END_BEFORE_START})
 
     @property
     def service_codes(self) -> list[str]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from simpul.accounts import services as account_services
 from simpul.accounts.models import PatronCategory, Role
+from simpul.agreements.demo import load_demo as load_demo_agreements
 from simpul.core.translations import compile_translations
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 
@@ -282,6 +283,7 @@ def load_demo_network() -> Network:
             last_name=last,
             **extra,
         )
+    load_demo_agreements(network)
     return network
 
 

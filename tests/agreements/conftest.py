@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from simpul.agreements.demo import minimal_pdf
 from simpul.agreements.models import Agreement, CoveredService, Kind, Party, Service, Status
 from simpul.network.models import Library, LibraryType
 
 TODAY = dt.date(2026, 11, 23)
+__all__ = ["make_agreement", "make_library", "minimal_pdf"]
 
 
 def make_agreement(
