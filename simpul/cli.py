@@ -397,17 +397,12 @@ def _run(args: argparse.Namespace) -> int:
 
         if args.batch:
             enqueue_due()
-<<<<<<< HEAD
             ill_round.enqueue()
-        else:
-            start_scheduler(threading.Event())
-            start_ill_rounds(threading.Event())
-=======
             agreement_tasks.enqueue_check()
         else:
             start_scheduler(threading.Event())
             agreement_tasks.start_scheduler(threading.Event())
->>>>>>> agreements
+            start_ill_rounds(threading.Event())
         _call(
             "db_worker",
             interval=args.interval,
