@@ -197,7 +197,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("ill:mine")
         return render(request, "ill/none.html", status=403)
     lists = {name: list(rows[:200]) for name, rows in queries.queues(library).items()}
-    status = request.GET.get("status", "")
+    status = "open" if request.GET.get("open") == "1" else ""
     return render(
         request,
         "ill/dashboard.html",
@@ -206,6 +206,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "lists": lists,
             "all": list(queries.all_requests(library, status)),
             "status": status,
+            "show_open": status == "open",
         },
     )
 
@@ -231,8 +232,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ill = queries.request_for(request.user, pk)
     if ill is None:
         raise Http404
+    reasons = dict(ReasonUnfilled.choices)
     history = [
-        (message, ACTION_LABELS.get(message.action, message.action))
+        (message, ACTION_LABELS.get(message.action, message.action), reasons.get(message.reason))
         for message in ill.messages.select_related("actor", "library")
     ]
     delivery = CopyDelivery.objects.filter(request=ill).first()
@@ -283,7 +285,7 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
             services.answer_renewal(
                 user,
                 ill,
-                request.POST.get("renew") == "yes",
+                request.POST.get("renew") == "1",
                 _date(request.POST.get("due_on", "")),
                 note,
             )

@@ -81,7 +81,7 @@ def test_the_whole_loan_through_the_pages(ill: Ill):
     assert status_of(request) == Status.LOANED
     post_step(home, request, "receive")
     post_step(patron, request, "request_renewal")
-    post_step(lender, request, "answer_renewal", renew="no", note="Ada antrean")
+    post_step(lender, request, "answer_renewal", renew="0", note="Ada antrean")
     post_step(home, request, "ship_return")
     post_step(lender, request, "check_in")
     assert status_of(request) == Status.LOAN_COMPLETED
