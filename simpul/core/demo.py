@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simpul.accounts import services as account_services
 from simpul.accounts.models import PatronCategory, Role
 from simpul.agreements.demo import load_demo as load_demo_agreements
+from simpul.ill.demo import load_demo as load_demo_ill
 from simpul.core.translations import compile_translations
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 
@@ -354,6 +355,7 @@ def run_demo(args: argparse.Namespace) -> int:
             flush=True,
         )
         load_demo_catalogue(args.records)
+        load_demo_ill(Network.objects.get())
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:
