@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from simpul.accounts import services as account_services
 from simpul.accounts.models import PatronCategory, Role
 from simpul.agreements.demo import load_demo as load_demo_agreements
-from simpul.ill.demo import load_demo as load_demo_ill
 from simpul.core.translations import compile_translations
+from simpul.ill.demo import load_demo as load_demo_ill
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 
 # Printed on every demo start; a demo serves only 127.0.0.1 unless told otherwise.

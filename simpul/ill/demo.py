@@ -14,7 +14,7 @@ from simpul.accounts.models import User
 from simpul.catalog.models import Cluster
 from simpul.core.errors import InvalidInput
 from simpul.ill import services
-from simpul.ill.models import FeePayer, IllRequest, LendingClosure, LendingPolicy, ServiceType
+from simpul.ill.models import FeePayer, LendingClosure, LendingPolicy, ServiceType
 from simpul.network.models import Library, Network
 
 logger = logging.getLogger(__name__)
