@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -38,11 +39,12 @@ def _titles_not_held_by(library: Library, count: int) -> list[Cluster]:
 def load_demo(network: Network) -> int:
     """Seed policies and requests; returns how many requests were made."""
     today = timezone.localdate()
-    for code, values in {
+    policies: dict[str, dict[str, Any]] = {
         "UNIBA": {"loan_days": 21, "max_open_per_library": 100},
         "STIEP": {"offers_loans": False, "copy_fee": 5000, "fee_payer": FeePayer.LIBRARY},
         "POLTEK-CMI": {"loan_days": 14, "local_patrons_only_for_loans": True},
-    }.items():
+    }
+    for code, values in policies.items():
         library = Library.objects.filter(code=code).first()
         if library:
             LendingPolicy.objects.update_or_create(library=library, defaults=values)
@@ -55,13 +57,12 @@ def load_demo(network: Network) -> int:
         )
     made = 0
     for patron in User.objects.filter(role="patron").select_related("library").order_by("pk"):
-        home_staff = _staff(patron.library.code)
-        if home_staff is None:
+        home = patron.library
+        home_staff = _staff(home.code) if home else None
+        if home is None or home_staff is None:
             continue
         stages = ["submitted", "out", "loaned", "copy", "completed"]
-        for stage, cluster in zip(
-            stages, _titles_not_held_by(patron.library, len(stages)), strict=False
-        ):
+        for stage, cluster in zip(stages, _titles_not_held_by(home, len(stages)), strict=False):
             try:
                 made += _request_at(stage, patron, home_staff, cluster)
             except InvalidInput as exc:
