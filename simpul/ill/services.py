@@ -359,10 +359,16 @@ def _step(
     reason: str = "",
     changes: dict[str, Any] | None = None,
     after: Any = None,
+    remote: bool = False,
 ) -> IllRequest:
-    """Move the request along one transition, atomically, and record the message."""
+    """Move the request along one transition, atomically, and record the message.
+
+    `remote` marks a step that an ISO 18626 partner told us about: it is not echoed back.
+    """
     return _retrying(
-        lambda: _step_once(request, action, actor, side, note, reason, dict(changes or {}), after)
+        lambda: _step_once(
+            request, action, actor, side, note, reason, dict(changes or {}), after, remote
+        )
     )
 
 
@@ -375,6 +381,7 @@ def _step_once(
     reason: str,
     changes: dict[str, Any],
     after: Any,
+    remote: bool = False,
 ) -> IllRequest:
     transition = TRANSITIONS[action]
     with transaction.atomic():
@@ -415,8 +422,19 @@ def _step_once(
         if after is not None:
             after(current)
         transaction.on_commit(lambda: notify(current, action))
+        if not remote:
+            transaction.on_commit(lambda: _tell_partner(current, action, side))
     request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     return current
+
+
+def _tell_partner(request: IllRequest, action: str, side: str) -> None:
+    from simpul.ill import exchange
+
+    try:
+        exchange.after_step(request, action, side)
+    except Exception:
+        logger.exception("could not queue the ISO 18626 message for request %s", request.pk)
 
 
 def _library_of_side(request: IllRequest, side: str) -> Library | None:

@@ -43,3 +43,14 @@ def start_scheduler(stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=loop, name="ill-rounds", daemon=True)
     thread.start()
     return thread
+
+
+@task()
+def send_iso_message(peer_id: int, payload: str) -> str:
+    """Deliver one ISO 18626 message to a partner; a refusal fails the job with its reason."""
+    from simpul.ill import exchange
+    from simpul.ill.models import IsoPeer
+
+    peer = IsoPeer.objects.get(pk=peer_id)
+    confirmation = exchange.send(peer, payload.encode())
+    return confirmation.message_status

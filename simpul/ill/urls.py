@@ -12,4 +12,5 @@ urlpatterns = [
     path("ill/<int:pk>/", views.detail, name="detail"),
     path("ill/<int:pk>/step/", views.step, name="step"),
     path("ill/copy/<str:token>/", views.download_copy, name="copy"),
+    path("iso18626", views.iso18626_endpoint, name="iso18626"),
 ]

@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from simpul.accounts.forms import add_service_errors
@@ -446,3 +447,13 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "end": end,
         },
     )
+
+
+@csrf_exempt  # another system's server posts here; it has no session
+@require_POST
+def iso18626_endpoint(request: HttpRequest) -> HttpResponse:
+    """ISO 18626 over HTTP POST: every message gets a confirmation (OK or ERROR), never a page."""
+    from simpul.ill import exchange
+
+    answer = exchange.receive(request.body)
+    return HttpResponse(answer, content_type="application/xml; charset=utf-8")
