@@ -216,8 +216,7 @@ def _incoming_request(message: iso18626.Message) -> None:
             article_title=fields.get("titleOfComponent", "")[:1000],
             pages=fields.get("pagesRequested", "")[:100],
             patron_note=message.note,
-            answer_by=timezone.now()
-            + dt.timedelta(days=services.policy_for(lender).answer_days),
+            answer_by=timezone.now() + dt.timedelta(days=services.policy_for(lender).answer_days),
         )
         IllMessage.objects.create(
             request=request,

@@ -29,6 +29,7 @@ from simpul.ill.models import (
     ReasonUnfilled,
     ServiceType,
     Side,
+    Status,
 )
 from simpul.ill.workflow import TRANSITIONS
 
@@ -185,8 +186,22 @@ def _patron_for(user: User, member_number: str) -> User | None:
 @login_required
 @require_GET
 def my_requests(request: HttpRequest) -> HttpResponse:
-    rows = list(queries.patron_requests(request.user).prefetch_related("messages"))
+    rows = _labelled(list(queries.patron_requests(request.user)))
     return render(request, "ill/mine.html", {"rows": rows})
+
+
+QUEUE_ROWS = 100
+
+
+def _labelled(rows: list[IllRequest]) -> list[IllRequest]:
+    """Status and service labels looked up once per page, not once per row (each
+    get_FOO_display translates every choice again, which dominates a long queue page)."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    kinds = {value: str(label) for value, label in ServiceType.choices}
+    for row in rows:
+        row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
+        row.service_label = kinds.get(row.service, row.service)  # type: ignore[attr-defined]
+    return rows
 
 
 @login_required
@@ -197,7 +212,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if getattr(request.user, "is_patron", False):
             return redirect("ill:mine")
         return render(request, "ill/none.html", status=403)
-    lists = {name: list(rows[:200]) for name, rows in queries.queues(library).items()}
+    lists = {
+        name: _labelled(list(rows[:QUEUE_ROWS])) for name, rows in queries.queues(library).items()
+    }
     status = "open" if request.GET.get("open") == "1" else ""
     return render(
         request,
@@ -205,7 +222,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "library": library,
             "lists": lists,
-            "all": list(queries.all_requests(library, status)),
+            "all": _labelled(list(queries.all_requests(library, status, QUEUE_ROWS))),
             "status": status,
             "show_open": status == "open",
         },
