@@ -190,7 +190,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "ill/mine.html", {"rows": rows})
 
 
-QUEUE_ROWS = 100
+QUEUE_ROWS = 25  # the oldest first; the count says how many wait in all
 
 
 def _labelled(rows: list[IllRequest]) -> list[IllRequest]:
@@ -212,8 +212,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if getattr(request.user, "is_patron", False):
             return redirect("ill:mine")
         return render(request, "ill/none.html", status=403)
-    lists = {
-        name: _labelled(list(rows[:QUEUE_ROWS])) for name, rows in queries.queues(library).items()
+    queues = queries.queues(library)
+    lists = {name: _labelled(list(rows[:QUEUE_ROWS])) for name, rows in queues.items()}
+    counts = {
+        name: len(lists[name]) if len(lists[name]) < QUEUE_ROWS else rows.count()
+        for name, rows in queues.items()
     }
     status = "open" if request.GET.get("open") == "1" else ""
     return render(
@@ -222,6 +225,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "library": library,
             "lists": lists,
+            "counts": counts,
             "all": _labelled(list(queries.all_requests(library, status, QUEUE_ROWS))),
             "status": status,
             "show_open": status == "open",
