@@ -449,17 +449,21 @@ def _run(args: argparse.Namespace) -> int:
         from simpul.agreements import tasks as agreement_tasks
         from simpul.harvest.services import enqueue_due
         from simpul.harvest.tasks import start_scheduler
+        from simpul.ill.tasks import ill_round
+        from simpul.ill.tasks import start_scheduler as start_ill_rounds
         from simpul.repository import tasks as repository_tasks
 
         if args.batch:
             enqueue_due()
             repository_tasks.enqueue_due()
             agreement_tasks.enqueue_check()
+            ill_round.enqueue()
         else:
             stop = threading.Event()
             start_scheduler(stop)
             repository_tasks.start_scheduler(stop)
             agreement_tasks.start_scheduler(stop)
+            start_ill_rounds(stop)
         _call(
             "db_worker",
             interval=args.interval,

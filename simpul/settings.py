@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "simpul.cards",
     "simpul.protocols",
     "simpul.repository",
+    "simpul.ill",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -169,6 +170,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 if CONFIG.behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+
+# Interlibrary loan (docs/ill.md): personal data leaves closed requests after this many
+# days; a scanned copy's link lasts ILL_COPY_LINK_DAYS and ILL_COPY_MAX_DOWNLOADS downloads.
+ILL_RETENTION_DAYS = config.env_int("SIMPUL_ILL_RETENTION_DAYS", 365, minimum=1)
+ILL_COPY_LINK_DAYS = config.env_int("SIMPUL_ILL_COPY_LINK_DAYS", 14, minimum=1)
+ILL_COPY_MAX_DOWNLOADS = config.env_int("SIMPUL_ILL_COPY_MAX_DOWNLOADS", 5, minimum=1)
+ILL_MAX_COPY_BYTES = 50 * 1024 * 1024
+ILL_COPY_DIR = CONFIG.data_dir / "ill-copies"  # outside MEDIA_ROOT: only the link serves them
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("simpul.protocols.urls")),
     path("", include("simpul.repository.urls")),
     path("", include("simpul.cards.urls")),
+    path("", include("simpul.ill.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

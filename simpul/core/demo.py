@@ -26,7 +26,9 @@ from simpul.accounts.models import PatronCategory, Role
 from simpul.agreements.demo import load_demo as load_demo_agreements
 from simpul.cards.demo import load_demo as load_demo_cards
 from simpul.core.translations import compile_translations
+from simpul.ill.demo import load_demo as load_demo_ill
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
+from simpul.repository.demo import load_demo as load_repository_demo
 
 # Printed on every demo start; a demo serves only 127.0.0.1 unless told otherwise.
 DEMO_PASSWORD = "demo-pustaka-2026"  # noqa: S105
@@ -356,9 +358,8 @@ def run_demo(args: argparse.Namespace) -> int:
             flush=True,
         )
         load_demo_catalogue(args.records)
-        from simpul.repository.demo import load_demo as load_repository_demo
-
         load_repository_demo(Network.objects.get())
+        load_demo_ill(Network.objects.get())
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:
