@@ -19,6 +19,7 @@ CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 SITE_URL = CONFIG.site_url
 OAI_REPOSITORY_IDENTIFIER = CONFIG.oai_repository_identifier
 OAI_ADMIN_EMAIL = CONFIG.oai_admin_email
+EXPORT_MAX_RESULTS = CONFIG.export_max_results
 
 INSTALLED_APPS = [
     "simpul.web",
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "simpul.catalog",
     "simpul.harvest",
     "simpul.protocols",
+    "simpul.lists",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",

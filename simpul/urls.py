@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("simpul.catalog.urls")),
     path("", include("simpul.harvest.urls")),
     path("", include("simpul.protocols.urls")),
+    path("", include("simpul.lists.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
