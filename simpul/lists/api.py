@@ -27,7 +27,10 @@ LIBRARY_CODE = r"^([A-Za-z0-9][A-Za-z0-9-]{0,39})?$"
 
 class NewTitlesFilters(Schema):
     library: str = Field(
-        "", max_length=40, pattern=LIBRARY_CODE, description="New at this library (its code); empty: the network"
+        "",
+        max_length=40,
+        pattern=LIBRARY_CODE,
+        description="New at this library (its code); empty: the network",
     )
     month: str = Field(
         "",
@@ -49,7 +52,9 @@ class NewTitleOut(Schema):
     subjects: list[str] = Field(description="Subject main headings")
     libraries: list[str] = Field(description="Codes of the libraries that hold it")
     call_numbers: list[str] = Field(description="Call numbers at the chosen library")
-    first_appeared: dt.datetime = Field(description="When it first appeared (in the network or at the library)")
+    first_appeared: dt.datetime = Field(
+        description="When it first appeared (in the network or at the library)"
+    )
     url: str
 
 
@@ -71,8 +76,12 @@ class NewTitlesOut(Schema):
     page: int
     page_count: int
     titles: list[NewTitleOut]
-    months: list[MonthOut] = Field(description="The latest months with new titles (for this library)")
-    subjects: list[SubjectOut] = Field(description="Subjects of the month's new titles, most frequent first")
+    months: list[MonthOut] = Field(
+        description="The latest months with new titles (for this library)"
+    )
+    subjects: list[SubjectOut] = Field(
+        description="Subjects of the month's new titles, most frequent first"
+    )
     feed: str = Field(description="The Atom feed of these new titles")
 
 
@@ -81,7 +90,9 @@ def _library(code: str) -> Library | None:
         return None
     library = Library.objects.filter(code=code.upper()).first()
     if library is None:
-        raise Http404(_("There is no member library with the code %(code)s.") % {"code": code.upper()})
+        raise Http404(
+            _("There is no member library with the code %(code)s.") % {"code": code.upper()}
+        )
     return library
 
 
@@ -132,9 +143,18 @@ def list_new_titles(request: HttpRequest, filters: Query[NewTitlesFilters]) -> d
 
 
 class SerialsFilters(Schema):
-    q: str = Field("", max_length=200, pattern=NO_NUL, description="Words of the title or publisher, or an ISSN")
-    library: str = Field("", max_length=40, pattern=LIBRARY_CODE, description="Only this library (its code)")
-    format: SerialFormat | None = Field(None, description="print also finds print_online; so does online")
+    q: str = Field(
+        "",
+        max_length=200,
+        pattern=NO_NUL,
+        description="Words of the title or publisher, or an ISSN",
+    )
+    library: str = Field(
+        "", max_length=40, pattern=LIBRARY_CODE, description="Only this library (its code)"
+    )
+    format: SerialFormat | None = Field(
+        None, description="print also finds print_online; so does online"
+    )
     year: int | None = Field(None, ge=1600, le=2999, description="Held in this year")
     offset: int = Field(0, ge=0, le=1_000_000)
     limit: int = Field(100, ge=1, le=1000)

@@ -73,7 +73,9 @@ def cluster_views(cluster_ids: Sequence[int], *, with_raw: bool) -> list[catalog
                 catalogue.LibraryHoldings(record.library.code, record.library.display_name, []),
             )
     for holding in (
-        Holding.objects.filter(record__cluster_id__in=list(clusters), record__status=RecordStatus.ACTIVE)
+        Holding.objects.filter(
+            record__cluster_id__in=list(clusters), record__status=RecordStatus.ACTIVE
+        )
         .select_related("library", "record")
         .only("location", "call_number", "status", "url", "library__code", "record__cluster_id")
         .order_by("library__code", "location", "call_number", "pk")
@@ -91,7 +93,7 @@ def cluster_views(cluster_ids: Sequence[int], *, with_raw: bool) -> list[catalog
             )
     views = []
     for pk in cluster_ids:
-        cluster, members = clusters.get(pk), records_of.get(pk)
+        cluster, members = clusters.get(pk), records_of.get(pk, [])
         if cluster is None or not members:
             continue  # left the catalogue since the index last heard of it
         members.sort(key=lambda r: (r.pk != cluster.best_record_id, r.library.code, r.pk))

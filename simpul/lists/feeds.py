@@ -10,9 +10,9 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from simpul.lists import new_titles
 from simpul.lists.new_titles import NewTitle
@@ -33,7 +33,9 @@ class NewTitlesFeed(Feed):
         if code:
             library = Library.objects.filter(code=code).first()
             if library is None:
-                raise Http404(_("There is no member library with the code %(code)s.") % {"code": code})
+                raise Http404(
+                    _("There is no member library with the code %(code)s.") % {"code": code}
+                )
         subject = request.GET.get("subject", "").replace("\x00", "").strip()[:200]
         return {"library": library, "subject": subject, "network": current_network()}
 
@@ -60,7 +62,7 @@ class NewTitlesFeed(Feed):
     def author_name(self, obj: dict[str, Any]) -> str:
         return self._network_name(obj)
 
-    def get_feed(self, obj: dict[str, Any], request: HttpRequest) -> Atom1Feed:
+    def get_feed(self, obj: dict[str, Any], request: HttpRequest) -> SyndicationFeed:
         feed = super().get_feed(obj, request)
         feed.feed["language"] = get_language() or "id"
         return feed
@@ -97,10 +99,15 @@ class NewTitlesFeed(Feed):
             parts.append(str(item.hit.cluster.year))
         held = ", ".join(library.name for library in item.hit.libraries)
         added = timezone.localtime(item.first_seen_at).date().isoformat()
-        return " · ".join(parts) + ". " + _("Held by: %(libraries)s. Added %(date)s.") % {
-            "libraries": held,
-            "date": added,
-        }
+        return (
+            " · ".join(parts)
+            + ". "
+            + _("Held by: %(libraries)s. Added %(date)s.")
+            % {
+                "libraries": held,
+                "date": added,
+            }
+        )
 
 
 def _query(obj: dict[str, Any]) -> str:

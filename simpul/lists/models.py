@@ -52,7 +52,7 @@ class Subscription(models.Model):
 
     @property
     def coverage(self) -> str:
-        """"1998–2020", "1998–" (still subscribed), "–2020" or ""."""
+        """From-to years for display ("1998-2020", "1998-" while still subscribed) or ""."""
         if self.coverage_from is None and self.coverage_to is None:
             return ""
         start = str(self.coverage_from or "")

@@ -53,7 +53,7 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def parse_month(text: str) -> dt.date | None:
-    """"2026-11" -> 1 Nov 2026; None for anything else."""
+    """ "2026-11" -> 1 Nov 2026; None for anything else."""
     try:
         found = dt.datetime.strptime(text.strip()[:7], "%Y-%m").date()
     except (ValueError, AttributeError):

@@ -55,7 +55,9 @@ def subscriptions(chosen: SerialsFilter) -> QuerySet[Subscription]:
         else:
             for word in text.split()[:8]:
                 found = found.filter(
-                    Q(title__icontains=word) | Q(publisher__icontains=word) | Q(issn__icontains=word)
+                    Q(title__icontains=word)
+                    | Q(publisher__icontains=word)
+                    | Q(issn__icontains=word)
                 )
     if chosen.library:
         found = found.filter(library__code=chosen.library)
@@ -73,4 +75,6 @@ def subscriptions(chosen: SerialsFilter) -> QuerySet[Subscription]:
 
 
 def libraries_with_serials() -> list[Library]:
-    return list(Library.objects.filter(serial_subscriptions__isnull=False).distinct().order_by("code"))
+    return list(
+        Library.objects.filter(serial_subscriptions__isnull=False).distinct().order_by("code")
+    )

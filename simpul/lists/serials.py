@@ -192,7 +192,7 @@ def _year(value: str, row: int, column: str, errors: list[RowError]) -> int | No
             RowError(
                 row,
                 column,
-                _("The year %(year)s is outside %(first)s–%(last)s.")
+                _("The year %(year)s is not between %(first)s and %(last)s.")
                 % {"year": year, "first": EARLIEST_YEAR, "last": latest},
             )
         )
@@ -201,7 +201,7 @@ def _year(value: str, row: int, column: str, errors: list[RowError]) -> int | No
 
 
 def _coverage(value: str, row: int, errors: list[RowError]) -> tuple[str, str]:
-    """"1998-2020", "1998–", "1998-sekarang", "2001" -> the from and to texts."""
+    """The from and to texts of "1998-2020", "1998-", "1998-sekarang" or "2001"."""
     text = value.strip()
     if not text:
         return "", ""
@@ -231,9 +231,11 @@ def parse(data: bytes) -> ParsedList:
             if header is None:
                 header = values
                 for position, name in enumerate(values):
-                    key = next((c for c, names in COLUMN_NAMES.items() if _compact(name) in names), None)
-                    if key and key not in columns:
-                        columns[key] = position
+                    column = next(
+                        (c for c, names in COLUMN_NAMES.items() if _compact(name) in names), None
+                    )
+                    if column and column not in columns:
+                        columns[column] = position
                 if "title" not in columns:
                     parsed.errors.append(
                         RowError(
@@ -251,7 +253,9 @@ def parse(data: bytes) -> ParsedList:
             parsed.rows_read += 1
             if parsed.rows_read > MAX_ROWS:
                 parsed.errors.append(
-                    RowError(line, "", _("A list may have at most %(max)d rows.") % {"max": MAX_ROWS})
+                    RowError(
+                        line, "", _("A list may have at most %(max)d rows.") % {"max": MAX_ROWS}
+                    )
                 )
                 return parsed
             row = _check_row(values, columns, line, parsed.errors)
@@ -272,7 +276,11 @@ def parse(data: bytes) -> ParsedList:
             parsed.rows.append(row)
     except csv.Error as exc:
         parsed.errors.append(
-            RowError(reader.line_num, "", _("The file is not readable as CSV: %(error)s") % {"error": exc})
+            RowError(
+                reader.line_num,
+                "",
+                _("The file is not readable as CSV: %(error)s") % {"error": exc},
+            )
         )
     if header is None:
         parsed.errors.append(RowError(0, "", _("The file is empty.")))
@@ -306,7 +314,10 @@ def _check_row(
                 RowError(
                     line,
                     "issn",
-                    _("“%(value)s” is not a valid ISSN (four digits, a hyphen, three digits and a check digit or X).")
+                    _(
+                        "“%(value)s” is not a valid ISSN (four digits, a hyphen, three digits "
+                        "and a check digit or X)."
+                    )
                     % {"value": raw_issn},
                 )
             )
@@ -322,7 +333,8 @@ def _check_row(
             RowError(
                 line,
                 "to",
-                _("The coverage ends (%(to)s) before it starts (%(from)s).") % {"to": end, "from": start},
+                _("The coverage ends (%(to)s) before it starts (%(from)s).")
+                % {"to": end, "from": start},
             )
         )
     raw_format = get("format")
@@ -338,7 +350,9 @@ def _check_row(
         )
     publisher, notes = get("publisher"), get("notes")
     if len(publisher) > 300:
-        errors.append(RowError(line, "publisher", _("The publisher is longer than 300 characters.")))
+        errors.append(
+            RowError(line, "publisher", _("The publisher is longer than 300 characters."))
+        )
     if len(notes) > 1000:
         errors.append(RowError(line, "notes", _("The notes are longer than 1000 characters.")))
     if len(errors) > before:
@@ -366,7 +380,9 @@ def check_can_manage(actor: permissions.Actor, library: Library) -> None:
 def libraries_managed_by(actor: permissions.Actor) -> list[Library]:
     if not actor.is_authenticated:
         return []
-    return [lib for lib in Library.objects.order_by("code") if permissions.can_edit_library(actor, lib)]
+    return [
+        lib for lib in Library.objects.order_by("code") if permissions.can_edit_library(actor, lib)
+    ]
 
 
 def upload_list(
@@ -390,7 +406,7 @@ def upload_list(
     parsed = parse(data)
     upload = SerialsUpload(
         library=library,
-        uploaded_by=actor if actor.is_authenticated else None,  # type: ignore[misc]
+        uploaded_by=actor if actor.is_authenticated else None,
         file_name=(file_name or "upload.csv")[:255],
         mode=mode,
         rows_read=parsed.rows_read,
@@ -429,7 +445,11 @@ def _apply(upload: SerialsUpload, rows: list[SerialRow]) -> None:
         found = existing.get((row.match_key, row.format))
         if found is None:
             created = Subscription.objects.create(
-                library=library, match_key=row.match_key, format=row.format, updated_at=now, **values
+                library=library,
+                match_key=row.match_key,
+                format=row.format,
+                updated_at=now,
+                **values,
             )
             kept.add(created.pk)
             upload.added += 1
@@ -455,6 +475,4 @@ def delete_subscription(actor: permissions.Actor, subscription: Subscription) ->
 def uploads_for(actor: permissions.Actor, library: Library) -> list[SerialsUpload]:
     """The library's latest uploads, for its staff and the coordinator."""
     permissions.check_can_view_staff_data(actor, library)
-    return list(
-        SerialsUpload.objects.filter(library=library).select_related("uploaded_by")[:20]
-    )
+    return list(SerialsUpload.objects.filter(library=library).select_related("uploaded_by")[:20])

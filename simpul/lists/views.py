@@ -28,6 +28,33 @@ from simpul.lists.models import SerialFormat, UploadMode
 from simpul.network.models import Library
 
 SERIALS_PAGE_SIZE = 50
+# The columns of a serials CSV (names are syntax, so they stay untranslated) and what they hold.
+COLUMN_HELP = (
+    (
+        ("issn",),
+        gettext_lazy(
+            "The ISSN, e.g. 0028-0836 (checked by its check digit). Optional, but without it "
+            "journals are matched by title."
+        ),
+    ),
+    (("title", "judul"), gettext_lazy("The journal's title. Required.")),
+    (("publisher", "penerbit"), gettext_lazy("Optional.")),
+    (
+        ("from", "dari", "to", "sampai"),
+        gettext_lazy(
+            "The years held, e.g. 1998 and 2020; leave “to” empty (or write “sekarang”) while "
+            "you still subscribe. One column “coverage” with 1998-2020 works too."
+        ),
+    ),
+    (
+        ("format", "bentuk"),
+        gettext_lazy("print (cetak), online (daring) or print+online; empty means print."),
+    ),
+    (
+        ("notes", "catatan"),
+        gettext_lazy("Anything readers should know, e.g. gaps or campus-only access."),
+    ),
+)
 
 
 # --- new titles -------------------------------------------------------------------------------
@@ -43,9 +70,13 @@ def _library_param(request: HttpRequest) -> Library | None:
     return library
 
 
-def _new_titles_request(request: HttpRequest, *, paged: bool) -> tuple[new_titles.NewTitlesPage, dict[str, Any]]:
+def _new_titles_request(
+    request: HttpRequest, *, paged: bool
+) -> tuple[new_titles.NewTitlesPage, dict[str, Any]]:
     library = _library_param(request)
-    month = new_titles.parse_month(request.GET.get("month", "")) or new_titles.default_month(library)
+    month = new_titles.parse_month(request.GET.get("month", "")) or new_titles.default_month(
+        library
+    )
     subject = request.GET.get("subject", "").replace("\x00", "").strip()[:200]
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
@@ -79,11 +110,21 @@ def _new_titles_request(request: HttpRequest, *, paged: bool) -> tuple[new_title
         "subject": subject,
         "libraries": Library.objects.order_by("code"),
         "months": [
-            {"count": m.count, "month": m.month, "url": link(month=m.key, page=""), "current": m.month == month}
+            {
+                "count": m.count,
+                "month": m.month,
+                "url": link(month=m.key, page=""),
+                "current": m.month == month,
+            }
             for m in new_titles.months(library)
         ],
         "subjects": [
-            {"label": label, "count": count, "url": link(subject=label), "current": label.casefold() == subject.casefold()}
+            {
+                "label": label,
+                "count": count,
+                "url": link(subject=label),
+                "current": label.casefold() == subject.casefold(),
+            }
             for label, count in page.subjects
         ],
         "clear_subject_url": link(subject=""),
@@ -157,7 +198,9 @@ def new_titles_csv(request: HttpRequest) -> StreamingHttpResponse:
     return _streamed(rows(), "text/csv; charset=utf-8", name)
 
 
-def _streamed(chunks: Iterator[str] | Iterator[bytes], content_type: str, file_name: str) -> StreamingHttpResponse:
+def _streamed(
+    chunks: Iterator[str] | Iterator[bytes], content_type: str, file_name: str
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
@@ -284,7 +327,7 @@ def serials_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "lists/serials_upload.html",
-        {"form": form, "upload": upload, "history": history[:20], "columns": serials.EXPORT_COLUMNS},
+        {"form": form, "upload": upload, "history": history[:20], "column_help": COLUMN_HELP},
     )
 
 
@@ -293,7 +336,9 @@ def serials_template(request: HttpRequest) -> HttpResponse:
     """An example list to fill in (the documented columns, two rows)."""
     body = "\ufeff" + exports.csv_line(serials.EXPORT_COLUMNS)
     body += exports.csv_line(["0028-0836", "Nature", "Nature Portfolio", "1998", "", "online", ""])
-    body += exports.csv_line(["1064-3923", "Internet World", "Meckler", "1992", "1998", "print", ""])
+    body += exports.csv_line(
+        ["1064-3923", "Internet World", "Meckler", "1992", "1998", "print", ""]
+    )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="serials-template.csv"'
     return response
@@ -315,7 +360,9 @@ def export_results(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         return f"{prefix}{pk}/"
 
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%d-%H%M")
-    text = chosen.mime.startswith("text/") or chosen.mime.endswith(("xml", "bibtex", "info-systems"))
+    text = chosen.mime.startswith("text/") or chosen.mime.endswith(
+        ("xml", "bibtex", "info-systems")
+    )
     content_type = f"{chosen.mime}; charset=utf-8" if text else chosen.mime
     return _streamed(
         exports.stream_results(params, chosen, url_for),

@@ -14,7 +14,7 @@ from schemathesis.engine import Status, events, from_schema
 from simpul.accounts import services as account_services
 from simpul.lists.models import Subscription
 from tests.conftest import World
-from tests.lists.test_new_titles import OCTOBER, dated  # noqa: F401
+from tests.lists.conftest import OCTOBER
 from tests.lists.test_serials_upload import GOOD, upload
 from tests.test_api_schemathesis import _describe
 
@@ -25,7 +25,9 @@ def token_client(person) -> Client:
 
 
 def test_new_titles_of_a_month_and_library(dated: World, en_client) -> None:
-    body = en_client.get("/api/v1/new-titles", {"library": "alpha", "month": "2026-10", "page_size": 5}).json()
+    body = en_client.get(
+        "/api/v1/new-titles", {"library": "alpha", "month": "2026-10", "page_size": 5}
+    ).json()
     assert body["library"] == "ALPHA" and body["month"] == "2026-10"
     assert body["total"] > 5 and len(body["titles"]) == 5 and body["page_count"] > 1
     first = body["titles"][0]
@@ -34,7 +36,8 @@ def test_new_titles_of_a_month_and_library(dated: World, en_client) -> None:
     assert body["feed"] == "/new/feed/?library=ALPHA"
     subject = body["subjects"][0]
     narrowed = en_client.get(
-        "/api/v1/new-titles", {"library": "ALPHA", "month": "2026-10", "subject": subject["subject"]}
+        "/api/v1/new-titles",
+        {"library": "ALPHA", "month": "2026-10", "subject": subject["subject"]},
     ).json()
     assert narrowed["total"] == subject["count"]
     assert en_client.get("/api/v1/new-titles").json()["month"] == f"{OCTOBER:%Y-%m}"
@@ -42,7 +45,9 @@ def test_new_titles_of_a_month_and_library(dated: World, en_client) -> None:
 
 def test_bad_new_titles_parameters_get_clear_errors(dated: World, en_client) -> None:
     response = en_client.get("/api/v1/new-titles", {"month": "2026-13"})
-    assert response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "month"
+    assert (
+        response.status_code == 422 and response.json()["error"]["details"][0]["field"] == "month"
+    )
     assert en_client.get("/api/v1/new-titles", {"library": "NOPE"}).status_code == 404
 
 
@@ -62,7 +67,9 @@ def test_serials_are_listed_and_filtered(world: World, en_client) -> None:
     }
     page = en_client.get("/api/v1/serials", {"limit": 2}).json()
     assert page["count"] == 3 and len(page["results"]) == 2 and "offset=2" in page["next"]
-    assert en_client.get("/api/v1/serials", {"year": "1993", "format": "print"}).json()["count"] == 2
+    assert (
+        en_client.get("/api/v1/serials", {"year": "1993", "format": "print"}).json()["count"] == 2
+    )
 
 
 def test_staff_upload_their_list_through_the_api(world: World) -> None:
@@ -71,7 +78,12 @@ def test_staff_upload_their_list_through_the_api(world: World) -> None:
     response = client.post("/api/v1/serials/ALPHA/upload", {"file": file, "mode": "replace"})
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "applied": True, "rows_read": 3, "added": 3, "updated": 0, "removed": 0, "errors": []
+        "applied": True,
+        "rows_read": 3,
+        "added": 3,
+        "updated": 0,
+        "removed": 0,
+        "errors": [],
     }
     bad = SimpleUploadedFile("bad.csv", b"issn,title\n0028-0837,Nature\n", content_type="text/csv")
     response = client.post("/api/v1/serials/ALPHA/upload", {"file": bad, "mode": "replace"})

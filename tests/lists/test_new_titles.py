@@ -6,35 +6,16 @@ import csv
 import datetime as dt
 import io
 
-import pytest
 from django.utils import timezone
 
 from simpul.catalog.models import Cluster, Record
 from simpul.lists import new_titles
 from tests.conftest import World
-
-SEPTEMBER = dt.date(2026, 9, 1)
-OCTOBER = dt.date(2026, 10, 1)
-NOVEMBER = dt.date(2026, 11, 1)
+from tests.lists.conftest import NOVEMBER, OCTOBER, SEPTEMBER
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour))
-
-
-@pytest.fixture
-def dated(catalogue: World) -> World:
-    """ALPHA's shared records arrived in September, its own in October; BETA joined in November."""
-    alpha_only = {"zebra-sample.mrc"}
-    for record in Record.objects.select_related("last_job"):
-        if record.library_id == catalogue.library_b.pk:
-            when = at(NOVEMBER.replace(day=3))
-        elif record.last_job and record.last_job.file_name in alpha_only:
-            when = at(OCTOBER.replace(day=20))
-        else:
-            when = at(SEPTEMBER.replace(day=15))
-        Record.objects.filter(pk=record.pk).update(first_seen_at=when)
-    return catalogue
 
 
 def clusters_held_by(*codes: str, only: bool = False) -> set[int]:
@@ -44,9 +25,7 @@ def clusters_held_by(*codes: str, only: bool = False) -> set[int]:
     ):
         found.setdefault(cluster_id, set()).add(code)
     return {
-        pk
-        for pk, held in found.items()
-        if (held == set(codes) if only else set(codes) <= held)
+        pk for pk, held in found.items() if (held == set(codes) if only else set(codes) <= held)
     }
 
 
@@ -80,7 +59,9 @@ def test_re_importing_keeps_the_date_a_title_first_appeared(dated: World, shared
     before = new_titles.new_titles(month=SEPTEMBER, page_size=None).total
     import_file(dated.librarian_a, dated.library_a, shared_data / "marc21/zebra-sample.mrc")
     assert new_titles.new_titles(month=SEPTEMBER, page_size=None).total == before
-    assert new_titles.new_titles(month=timezone.localdate().replace(day=1), page_size=None).total == 0
+    assert (
+        new_titles.new_titles(month=timezone.localdate().replace(day=1), page_size=None).total == 0
+    )
 
 
 def test_the_page_filters_by_library_month_and_subject(dated: World, en_client) -> None:
@@ -104,7 +85,9 @@ def test_the_page_opens_on_the_latest_month_with_news(dated: World, en_client) -
     assert en_client.get("/new/", {"library": "BETA"}).context["month"] == NOVEMBER
 
 
-def test_an_unknown_library_is_not_found_and_a_bad_month_is_ignored(dated: World, en_client) -> None:
+def test_an_unknown_library_is_not_found_and_a_bad_month_is_ignored(
+    dated: World, en_client
+) -> None:
     assert en_client.get("/new/", {"library": "NOPE"}).status_code == 404
     assert en_client.get("/new/feed/", {"library": "NOPE"}).status_code == 404
     response = en_client.get("/new/", {"month": "2026-13", "page": "x"})

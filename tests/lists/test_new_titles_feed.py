@@ -8,7 +8,6 @@ from lxml import etree
 
 from simpul.lists import new_titles
 from tests.conftest import World
-from tests.lists.test_new_titles import dated  # noqa: F401
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -56,10 +55,19 @@ def test_the_network_feed_is_valid_atom_with_the_latest_titles(dated: World, en_
 def test_the_feed_of_one_library_and_subject_holds_only_those(dated: World, en_client) -> None:
     body, feed = fetch(en_client, library="BETA")
     assert not feed.bozo
-    beta = {t.cluster_id for t in new_titles.new_titles(dated.library_b, new_titles.default_month(dated.library_b), page_size=None).titles}
-    assert feed.entries and {int(e.link.rstrip("/").rsplit("/", 1)[1]) for e in feed.entries} <= beta
+    beta = {
+        t.cluster_id
+        for t in new_titles.new_titles(
+            dated.library_b, new_titles.default_month(dated.library_b), page_size=None
+        ).titles
+    }
+    assert (
+        feed.entries and {int(e.link.rstrip("/").rsplit("/", 1)[1]) for e in feed.entries} <= beta
+    )
     assert "Beta School of Economics Library" in feed.feed.title
-    subject, _count = new_titles.new_titles(dated.library_a, new_titles.default_month(dated.library_a)).subjects[0]
+    subject, _count = new_titles.new_titles(
+        dated.library_a, new_titles.default_month(dated.library_a)
+    ).subjects[0]
     body, feed = fetch(en_client, library="ALPHA", subject=subject)
     assert not feed.bozo and feed.entries
     assert_well_formed_atom(body)

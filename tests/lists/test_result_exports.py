@@ -40,18 +40,25 @@ def test_ris_holds_every_title_the_search_found(catalogue: World, en_client, sma
     assert expected > 50
     response, body = download(en_client, "ris")
     assert response["Content-Type"].startswith("application/x-research-info-systems")
-    assert "attachment" in response["Content-Disposition"] and ".ris" in response["Content-Disposition"]
+    assert (
+        "attachment" in response["Content-Disposition"]
+        and ".ris" in response["Content-Disposition"]
+    )
     text = body.decode("utf-8")
     ids = re.findall(r"^ID  - simpul-(\d+)\r$", text, flags=re.MULTILINE)
     assert len(ids) == len(set(ids)) == expected
     assert text.count("ER  - ") == expected
 
 
-def test_the_export_follows_the_search_and_its_filters(catalogue: World, en_client, small_chunks) -> None:
+def test_the_export_follows_the_search_and_its_filters(
+    catalogue: World, en_client, small_chunks
+) -> None:
     params = {"library": "BETA", "sort": "title"}
     _response, body = download(en_client, "bibtex", **params)
     entries = re.findall(r"^@\w+\{simpul(\d+),", body.decode("utf-8"), flags=re.MULTILINE)
-    page = queries.search_catalogue(queries.search_params({**params, "page_size": "100"}), facets=False)
+    page = queries.search_catalogue(
+        queries.search_params({**params, "page_size": "100"}), facets=False
+    )
     assert len(entries) == page.total < total()
     assert [int(pk) for pk in entries[: len(page.hits)]] == [hit.cluster.pk for hit in page.hits]
 
@@ -73,7 +80,9 @@ def test_csv_has_one_row_per_title_with_holdings(catalogue: World, en_client, sm
     assert all(set(r["libraries"].split("; ")) <= {"ALPHA", "BETA"} for r in rows)
 
 
-def test_an_export_stops_at_the_configured_cap(catalogue: World, en_client, settings, small_chunks) -> None:
+def test_an_export_stops_at_the_configured_cap(
+    catalogue: World, en_client, settings, small_chunks
+) -> None:
     settings.EXPORT_MAX_RESULTS = 10
     _response, body = download(en_client, "ris")
     assert body.decode().count("ER  - ") == 10

@@ -18,7 +18,9 @@ def lists(world: World) -> World:
     upload(
         world.librarian_b,
         world.library_b,
-        "issn;judul;dari;sampai;bentuk\n0028-0836;Nature;2010;2015;cetak\n0270-1499;DAWN annual report;1980;;cetak\n",
+        "issn;judul;dari;sampai;bentuk\n"
+        "0028-0836;Nature;2010;2015;cetak\n"
+        "0270-1499;DAWN annual report;1980;;cetak\n",
     )
     return world
 

@@ -1,4 +1,4 @@
-"""Serials lists: a library uploads its CSV list; every row is checked; a bad file changes nothing."""
+"""Serials lists: a library uploads its CSV list; a file with any bad row changes nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ GOOD = (
 )
 
 
-def upload(person, library, text: str | bytes, mode: str = UploadMode.MERGE, name: str = "list.csv") -> SerialsUpload:
+def upload(
+    person, library, text: str | bytes, mode: str = UploadMode.MERGE, name: str = "list.csv"
+) -> SerialsUpload:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return serials.upload_list(person, library, io.BytesIO(data), name, mode)
 
@@ -37,8 +39,15 @@ def listed(library) -> set[tuple[str, str, int | None, int | None, str]]:
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("0028-0836", True), ("00280836", True), ("ISSN 0270-1499", True), ("1050-124x", True),
-     ("0028-0837", False), ("2811-113", False), ("abcd-efgh", False)],
+    [
+        ("0028-0836", True),
+        ("00280836", True),
+        ("ISSN 0270-1499", True),
+        ("1050-124x", True),
+        ("0028-0837", False),
+        ("2811-113", False),
+        ("abcd-efgh", False),
+    ],
 )
 def test_issns_are_checked_by_their_check_digit(value: str, valid: bool) -> None:
     assert issn.is_valid(value) is valid
@@ -58,12 +67,22 @@ def test_a_good_list_is_applied(world: World) -> None:
     ("encoding", "delimiter", "bom"),
     [("utf-8", ";", True), ("utf-8", ",", False), ("cp1252", ";", False), ("utf-16", "\t", False)],
 )
-def test_spreadsheet_exports_in_common_shapes_are_read(world: World, encoding: str, delimiter: str, bom: bool) -> None:
+def test_spreadsheet_exports_in_common_shapes_are_read(
+    world: World, encoding: str, delimiter: str, bom: bool
+) -> None:
     """Indonesian headers, semicolons (Excel with a comma as decimal mark), BOM, Windows-1252."""
     rows = [
         ["ISSN", "Judul", "Penerbit", "Dari", "Sampai", "Bentuk", "Catatan"],
         ["0028-0836", "Nature", "Macmillan", "1998", "sekarang", "daring", "Akses kampus"],
-        ["0270-1499", "DAWN annual report", "Drug Enforcement Administration", "1980", "1985", "cetak", "Café – pojok referensi"],
+        [
+            "0270-1499",
+            "DAWN annual report",
+            "Drug Enforcement Administration",
+            "1980",
+            "1985",
+            "cetak",
+            "Café \u2013 pojok referensi",
+        ],
     ]
     out = io.StringIO()
     csv.writer(out, delimiter=delimiter).writerows(rows)
@@ -76,11 +95,15 @@ def test_spreadsheet_exports_in_common_shapes_are_read(world: World, encoding: s
         ("0028-0836", "Nature", 1998, None, SerialFormat.ONLINE),
         ("0270-1499", "DAWN annual report", 1980, 1985, SerialFormat.PRINT),
     }
-    assert Subscription.objects.get(issn="0270-1499").notes == "Café – pojok referensi"
+    assert Subscription.objects.get(issn="0270-1499").notes == "Café \u2013 pojok referensi"
 
 
 def test_one_coverage_column_is_understood(world: World) -> None:
-    text = "title;issn;coverage;format\nNature;0028-0836;1998-2020;print+online\nInfo Canada;1187-7081;1991-;print\n"
+    text = (
+        "title;issn;coverage;format\n"
+        "Nature;0028-0836;1998-2020;print+online\n"
+        "Info Canada;1187-7081;1991-;print\n"
+    )
     assert upload(world.librarian_a, world.library_a, text).applied
     assert listed(world.library_a) == {
         ("0028-0836", "Nature", 1998, 2020, SerialFormat.PRINT_ONLINE),
@@ -104,7 +127,14 @@ def test_a_file_with_bad_rows_changes_nothing_and_names_each_problem(world: Worl
     assert not done.applied
     assert listed(world.library_a) == before
     problems = {(e["row"], e["column"]) for e in done.errors}
-    assert problems == {(3, "issn"), (4, "title"), (5, "to"), (6, "from"), (6, "format"), (7, "issn")}
+    assert problems == {
+        (3, "issn"),
+        (4, "title"),
+        (5, "to"),
+        (6, "from"),
+        (6, "format"),
+        (7, "issn"),
+    }
     assert SerialsUpload.objects.filter(library=world.library_a, applied=False).count() == 1
 
 
@@ -121,7 +151,9 @@ def test_an_empty_or_unrelated_file_is_refused(world: World, text: str | bytes) 
 
 def test_merge_keeps_what_the_file_does_not_mention_and_replace_removes_it(world: World) -> None:
     upload(world.librarian_a, world.library_a, GOOD)
-    change = "issn,title,from,to,format\n0028-0836,Nature,1990,,online\n0036-8075,Science,2000,,print\n"
+    change = (
+        "issn,title,from,to,format\n0028-0836,Nature,1990,,online\n0036-8075,Science,2000,,print\n"
+    )
     merged = upload(world.librarian_a, world.library_a, change, UploadMode.MERGE)
     assert (merged.added, merged.updated, merged.removed) == (1, 1, 0)
     assert len(listed(world.library_a)) == 4
@@ -134,7 +166,11 @@ def test_merge_keeps_what_the_file_does_not_mention_and_replace_removes_it(world
 def test_journals_without_issn_are_matched_by_title(world: World) -> None:
     text = "judul;dari;bentuk\nJurnal Pustakawan Priangan;2015;cetak\n"
     upload(world.librarian_a, world.library_a, text)
-    again = upload(world.librarian_a, world.library_a, "judul;dari;bentuk\nJURNAL PUSTAKAWAN PRIANGAN;2014;cetak\n")
+    again = upload(
+        world.librarian_a,
+        world.library_a,
+        "judul;dari;bentuk\nJURNAL PUSTAKAWAN PRIANGAN;2014;cetak\n",
+    )
     assert (again.added, again.updated) == (0, 1)
     assert Subscription.objects.get().coverage_from == 2014
 
@@ -159,9 +195,13 @@ def test_the_upload_page_applies_a_list_and_shows_a_row_report(world: World) -> 
     response = client.post("/serials/upload/", {"library": "ALPHA", "mode": "merge", "file": bad})
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'data-testid="upload-errors"' in text and "1234-5678" in text and "not a valid ISSN" in text
+    assert (
+        'data-testid="upload-errors"' in text and "1234-5678" in text and "not a valid ISSN" in text
+    )
     good = SimpleUploadedFile("good.csv", GOOD.encode(), content_type="text/csv")
-    response = client.post("/serials/upload/", {"library": "ALPHA", "mode": "replace", "file": good}, follow=True)
+    response = client.post(
+        "/serials/upload/", {"library": "ALPHA", "mode": "replace", "file": good}, follow=True
+    )
     assert response.redirect_chain[-1][0] == "/serials/?library=ALPHA"
     assert "3 added" in response.content.decode()
     assert response.context["page"].paginator.count == 3

@@ -26,7 +26,11 @@ def result_exports(page: Any) -> dict[str, Any] | None:
         "count": min(page.total, cap),
         "capped": page.total > cap,
         "links": [
-            {"label": f.label, "url": reverse("lists:export_results", args=[f.key]) + query, "key": f.key}
+            {
+                "label": f.label,
+                "url": reverse("lists:export_results", args=[f.key]) + query,
+                "key": f.key,
+            }
             for f in RESULT_FORMATS.values()
         ],
     }
