@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simpul.accounts import services as account_services
 from simpul.accounts.models import PatronCategory, Role
 from simpul.core.translations import compile_translations
+from simpul.lists.demo import load_demo as load_lists_demo
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 
 # Printed on every demo start; a demo serves only 127.0.0.1 unless told otherwise.
@@ -352,6 +353,7 @@ def run_demo(args: argparse.Namespace) -> int:
             flush=True,
         )
         load_demo_catalogue(args.records)
+        load_lists_demo(Network.objects.first())
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:

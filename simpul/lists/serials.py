@@ -396,6 +396,18 @@ def upload_list(
 
     Returns the upload, applied or not; its `errors` is the per-row report."""
     check_can_manage(actor, library)
+    return load_list(library, source, file_name, mode, uploaded_by=actor)
+
+
+def load_list(
+    library: Library,
+    source: IO[bytes],
+    file_name: str,
+    mode: str = UploadMode.MERGE,
+    *,
+    uploaded_by: permissions.Actor | None = None,
+) -> SerialsUpload:
+    """Check and apply a list with no one to authorise (the demo, the command line)."""
     if mode not in UploadMode.values:
         raise InvalidInput({"mode": [_("Unknown mode %(mode)s.") % {"mode": mode}]})
     data = source.read(MAX_UPLOAD_BYTES + 1)
@@ -406,7 +418,7 @@ def upload_list(
     parsed = parse(data)
     upload = SerialsUpload(
         library=library,
-        uploaded_by=actor if actor.is_authenticated else None,
+        uploaded_by=uploaded_by if uploaded_by and uploaded_by.is_authenticated else None,
         file_name=(file_name or "upload.csv")[:255],
         mode=mode,
         rows_read=parsed.rows_read,
