@@ -216,7 +216,8 @@ def parse(data: bytes) -> ParsedList:
     """Every row of a serials CSV, checked; `errors` lists what is wrong, row by row."""
     parsed = ParsedList()
     text, parsed.encoding = decode(data)
-    text = text.lstrip("\ufeff")
+    # NUL characters have no place in a list (and PostgreSQL cannot store them).
+    text = text.lstrip("\ufeff").replace("\x00", "")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     parsed.delimiter = guess_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=parsed.delimiter)
@@ -419,7 +420,7 @@ def load_list(
     upload = SerialsUpload(
         library=library,
         uploaded_by=uploaded_by if uploaded_by and uploaded_by.is_authenticated else None,
-        file_name=(file_name or "upload.csv")[:255],
+        file_name=(file_name or "upload.csv").replace("\x00", "")[:255],
         mode=mode,
         rows_read=parsed.rows_read,
         encoding=parsed.encoding,
