@@ -58,11 +58,6 @@ class NewTitleOut(Schema):
     url: str
 
 
-class MonthOut(Schema):
-    month: str = Field(description="YYYY-MM")
-    count: int
-
-
 class SubjectOut(Schema):
     subject: str
     count: int
@@ -76,8 +71,8 @@ class NewTitlesOut(Schema):
     page: int
     page_count: int
     titles: list[NewTitleOut]
-    months: list[MonthOut] = Field(
-        description="The latest months with new titles (for this library)"
+    latest_month: str | None = Field(
+        description="YYYY-MM of the latest new title (of the network or the library); null: none"
     )
     subjects: list[SubjectOut] = Field(
         description="Subjects of the month's new titles, most frequent first"
@@ -105,7 +100,8 @@ def _library(code: str) -> Library | None:
 def list_new_titles(request: HttpRequest, filters: Query[NewTitlesFilters]) -> dict[str, Any]:
     """Titles by the month they first appeared in the network (or at one library), newest first."""
     library = _library(filters.library)
-    month = new_titles.parse_month(filters.month) or new_titles.default_month(library)
+    latest = new_titles.latest_month(library)
+    month = new_titles.parse_month(filters.month) or latest or timezone.localdate().replace(day=1)
     page = new_titles.new_titles(library, month, filters.subject, filters.page, filters.page_size)
     feed_items = [("library", library.code)] if library else []
     if filters.subject:
@@ -133,7 +129,7 @@ def list_new_titles(request: HttpRequest, filters: Query[NewTitlesFilters]) -> d
             }
             for t in page.titles
         ],
-        "months": [{"month": m.key, "count": m.count} for m in new_titles.months(library)],
+        "latest_month": f"{latest:%Y-%m}" if latest else None,
         "subjects": [{"subject": s, "count": n} for s, n in page.subjects],
         "feed": reverse("lists:new_feed") + (f"?{urlencode(feed_items)}" if feed_items else ""),
     }

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from simpul.catalog import queries as catalogue
@@ -25,23 +24,46 @@ from simpul.network.models import Library
 
 PAGE_SIZE = 25
 FEED_ENTRIES = 50
-MONTHS_LISTED = 24
+MONTHS_LISTED = 12
 SUBJECTS_LISTED = 30
 CHUNK = 500
+SCAN_LIMIT = 20_000  # records a feed reads at most to find its latest titles
 
 
-def founding_records(library: Library | None = None) -> QuerySet[Record]:
-    """For each title, the record that brought it into the catalogue (or into `library`)."""
-    earlier = Record.objects.filter(cluster_id=OuterRef("cluster_id"), status=RecordStatus.ACTIVE)
-    earlier = earlier.filter(
-        Q(first_seen_at__lt=OuterRef("first_seen_at"))
-        | Q(first_seen_at=OuterRef("first_seen_at"), pk__lt=OuterRef("pk"))
-    )
-    found = Record.objects.filter(status=RecordStatus.ACTIVE, cluster__isnull=False)
+Row = tuple[int, int, int, dt.datetime]  # record pk, cluster, library, first seen
+
+
+def _candidates(library: Library | None) -> QuerySet[Record, Row]:
+    records = Record.objects.filter(status=RecordStatus.ACTIVE, cluster__isnull=False)
     if library is not None:
-        earlier = earlier.filter(library_id=library.pk)
-        found = found.filter(library_id=library.pk)
-    return found.exclude(Exists(earlier))
+        records = records.filter(library_id=library.pk)
+    return records.values_list("pk", "cluster_id", "library_id", "first_seen_at")
+
+
+def founding(rows: Iterable[Row], library: Library | None) -> list[tuple[int, dt.datetime]]:
+    """Of these records, the ones that brought their title into the catalogue (or into
+    `library`): no earlier active record of the same title (at that library) exists.
+    Returns (cluster, first seen) pairs, newest first.
+
+    Earlier records are looked up by title (the cluster index), never by library: a
+    correlated "no earlier record at this library" subquery lets SQLite pick the
+    (library, status) index and scan the library's whole catalogue for every row."""
+    earliest: dict[int, tuple[dt.datetime, int]] = {}
+    for pk, cluster_id, _library_id, when in rows:
+        if cluster_id not in earliest or (when, pk) < earliest[cluster_id]:
+            earliest[cluster_id] = (when, pk)
+    ids = list(earliest)
+    for start in range(0, len(ids), CHUNK):
+        for pk, cluster_id, library_id, when in Record.objects.filter(
+            cluster_id__in=ids[start : start + CHUNK], status=RecordStatus.ACTIVE
+        ).values_list("pk", "cluster_id", "library_id", "first_seen_at"):
+            if library is not None and library_id != library.pk:
+                continue
+            if cluster_id in earliest and (when, pk) < earliest[cluster_id]:
+                del earliest[cluster_id]
+    found = [(cluster_id, when_pk[0], when_pk[1]) for cluster_id, when_pk in earliest.items()]
+    found.sort(key=lambda item: (item[1], item[2]), reverse=True)
+    return [(cluster_id, when) for cluster_id, when, _pk in found]
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -61,32 +83,10 @@ def parse_month(text: str) -> dt.date | None:
     return found if 1900 <= found.year <= 2999 else None
 
 
-@dataclass
-class MonthCount:
-    month: dt.date
-    count: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.month:%Y-%m}"
-
-
-def months(library: Library | None = None, limit: int = MONTHS_LISTED) -> list[MonthCount]:
-    """The latest months that brought new titles, newest first, with how many."""
-    found: list[MonthCount] = []
-    rows = (
-        founding_records(library)
-        .annotate(month=TruncMonth("first_seen_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("-month")[:limit]
-    )
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
-        found.append(MonthCount(month.replace(day=1), row["n"]))
-    return found
+def recent_months(latest: dt.date, count: int = MONTHS_LISTED) -> list[dt.date]:
+    """The `count` calendar months up to `latest` (its month included), newest first."""
+    index = latest.year * 12 + latest.month - 1
+    return [dt.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(count)]
 
 
 def subject_headings(cluster_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -128,13 +128,10 @@ class NewTitlesPage:
     page_count: int = 1
 
 
-def _founded_in(library: Library | None, month: dt.date | None) -> list[tuple[int, dt.datetime]]:
-    records = founding_records(library)
-    if month is not None:
-        start, end = month_bounds(month)
-        records = records.filter(first_seen_at__gte=start, first_seen_at__lt=end)
-    return list(
-        records.order_by("-first_seen_at", "-pk").values_list("cluster_id", "first_seen_at")
+def _founded_in(library: Library | None, month: dt.date) -> list[tuple[int, dt.datetime]]:
+    start, end = month_bounds(month)
+    return founding(
+        _candidates(library).filter(first_seen_at__gte=start, first_seen_at__lt=end), library
     )
 
 
@@ -179,6 +176,8 @@ def new_titles(
     page_size: int | None = PAGE_SIZE,
 ) -> NewTitlesPage:
     """A month's new titles (all of them when `page_size` is None), newest first."""
+    if month is None:
+        month = latest_month(library) or timezone.localdate().replace(day=1)
     rows = _founded_in(library, month)
     headings = subject_headings(pk for pk, _when in rows)
     counted: Counter[str] = Counter()
@@ -212,34 +211,28 @@ def new_titles(
 def latest(
     library: Library | None = None, subject: str = "", limit: int = FEED_ENTRIES
 ) -> list[NewTitle]:
-    """The latest new titles, newest first, for feeds (read in chunks until `limit` are found)."""
+    """The latest new titles, newest first, for feeds (records are read newest first, a
+    chunk at a time, until `limit` titles are found or `SCAN_LIMIT` records were read)."""
     wanted = main_heading(subject).rstrip(" .").casefold()
-    records = founding_records(library).order_by("-first_seen_at", "-pk")
+    records = _candidates(library).order_by("-first_seen_at", "-pk")
     chosen: list[tuple[int, dt.datetime]] = []
     headings: dict[int, dict[str, str]] = {}
-    size = CHUNK if wanted else limit
-    for chunk in _chunks(records.values_list("cluster_id", "first_seen_at"), size, 40):
-        found = subject_headings(pk for pk, _when in chunk)
-        for pk, when in chunk:
+    for offset in range(0, SCAN_LIMIT, CHUNK):
+        chunk = list(records[offset : offset + CHUNK])
+        new = founding(chunk, library)
+        found = subject_headings(pk for pk, _when in new) if new else {}
+        for pk, when in new:
             if not wanted or wanted in found.get(pk, {}):
                 chosen.append((pk, when))
                 headings[pk] = found.get(pk, {})
-        if len(chosen) >= limit or not wanted:
+        if len(chosen) >= limit or len(chunk) < CHUNK:
             break
     return load_titles(chosen[:limit], headings, library)
 
 
-def _chunks(
-    rows: QuerySet[Record, tuple[int, dt.datetime]], size: int, most: int
-) -> Iterator[list[tuple[int, dt.datetime]]]:
-    for number in range(most):
-        chunk = list(rows[number * size : (number + 1) * size])
-        if not chunk:
-            return
-        yield chunk
-
-
-def default_month(library: Library | None = None) -> dt.date:
-    """The month a visitor sees first: the latest that brought something, else this month."""
-    found = months(library, limit=1)
-    return found[0].month if found else timezone.localdate().replace(day=1)
+def latest_month(library: Library | None = None) -> dt.date | None:
+    """The month of the latest new title (of the network or a library), None when none."""
+    found = latest(library, limit=1)
+    if not found:
+        return None
+    return timezone.localtime(found[0].first_seen_at).date().replace(day=1)

@@ -74,9 +74,8 @@ def _new_titles_request(
     request: HttpRequest, *, paged: bool
 ) -> tuple[new_titles.NewTitlesPage, dict[str, Any]]:
     library = _library_param(request)
-    month = new_titles.parse_month(request.GET.get("month", "")) or new_titles.default_month(
-        library
-    )
+    latest = new_titles.latest_month(library) or timezone.localdate().replace(day=1)
+    month = new_titles.parse_month(request.GET.get("month", "")) or latest
     subject = request.GET.get("subject", "").replace("\x00", "").strip()[:200]
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
@@ -110,13 +109,8 @@ def _new_titles_request(
         "subject": subject,
         "libraries": Library.objects.order_by("code"),
         "months": [
-            {
-                "count": m.count,
-                "month": m.month,
-                "url": link(month=m.key, page=""),
-                "current": m.month == month,
-            }
-            for m in new_titles.months(library)
+            {"month": m, "url": link(month=f"{m:%Y-%m}", page=""), "current": m == month}
+            for m in new_titles.recent_months(max(latest, month))
         ],
         "subjects": [
             {

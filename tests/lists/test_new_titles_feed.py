@@ -58,7 +58,7 @@ def test_the_feed_of_one_library_and_subject_holds_only_those(dated: World, en_c
     beta = {
         t.cluster_id
         for t in new_titles.new_titles(
-            dated.library_b, new_titles.default_month(dated.library_b), page_size=None
+            dated.library_b, new_titles.latest_month(dated.library_b), page_size=None
         ).titles
     }
     assert (
@@ -66,7 +66,7 @@ def test_the_feed_of_one_library_and_subject_holds_only_those(dated: World, en_c
     )
     assert "Beta School of Economics Library" in feed.feed.title
     subject, _count = new_titles.new_titles(
-        dated.library_a, new_titles.default_month(dated.library_a)
+        dated.library_a, new_titles.latest_month(dated.library_a)
     ).subjects[0]
     body, feed = fetch(en_client, library="ALPHA", subject=subject)
     assert not feed.bozo and feed.entries
