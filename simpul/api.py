@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -28,6 +29,7 @@ from simpul.agreements.api import router as agreements_router
 from simpul.cards.api import router as cards_router
 from simpul.catalog.api import router as catalogue_router
 from simpul.core.errors import AccessDenied
+from simpul.lists.api import new_titles_router, serials_router
 from simpul.network.api import router as network_router
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ api.add_router("/me", accounts_router, auth=AUTH)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/cards", cards_router)
+api.add_router("/new-titles", new_titles_router)
+api.add_router("/serials", serials_router)
 
 # Added last, so that it only sees what no operation above claimed.
 fallback = Router()
@@ -261,6 +265,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         )
     return error_response(
         request, exc.status_code, "error", _("The server cannot handle this request.")
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A file upload (multipart/form-data) whose body cannot be split into its parts.
+    return error_response(
+        request, 400, "bad_request", _("The request body is not valid multipart form data.")
     )
 
 

@@ -108,6 +108,7 @@ class Config:
     extra: dict[str, str] = field(default_factory=dict)
     oai_repository_identifier: str = ""
     oai_admin_email: str = ""
+    export_max_results: int = 10_000
 
     @property
     def is_sqlite(self) -> bool:
@@ -283,4 +284,5 @@ def load(env_file: Path | None = None) -> Config:
         test_database=_env("SIMPUL_TEST_DATABASE"),
         oai_repository_identifier=oai_identifier,
         oai_admin_email=_env("SIMPUL_OAI_ADMIN_EMAIL"),
+        export_max_results=env_int("SIMPUL_EXPORT_MAX_RESULTS", 10_000, 1, 10_000),
     )

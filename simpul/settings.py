@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 SITE_URL = CONFIG.site_url
 OAI_REPOSITORY_IDENTIFIER = CONFIG.oai_repository_identifier
 OAI_ADMIN_EMAIL = CONFIG.oai_admin_email
+EXPORT_MAX_RESULTS = CONFIG.export_max_results
 
 INSTALLED_APPS = [
     "simpul.web",
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "simpul.protocols",
     "simpul.repository",
     "simpul.ill",
+    "simpul.lists",
     "simpul.core",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("simpul.repository.urls")),
     path("", include("simpul.cards.urls")),
     path("", include("simpul.ill.urls")),
+    path("", include("simpul.lists.urls")),
     path("api/", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

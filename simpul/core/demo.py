@@ -27,6 +27,7 @@ from simpul.agreements.demo import load_demo as load_demo_agreements
 from simpul.cards.demo import load_demo as load_demo_cards
 from simpul.core.translations import compile_translations
 from simpul.ill.demo import load_demo as load_demo_ill
+from simpul.lists.demo import load_demo as load_lists_demo
 from simpul.network.models import Library, LibraryType, Network, OpeningHours, Topology, Typology
 from simpul.repository.demo import load_demo as load_repository_demo
 
@@ -360,6 +361,7 @@ def run_demo(args: argparse.Namespace) -> int:
         load_demo_catalogue(args.records)
         load_repository_demo(Network.objects.get())
         load_demo_ill(Network.objects.get())
+        load_lists_demo(Network.objects.first())
     print_credentials()
     print(_("Ready in %(seconds).1f s.") % {"seconds": time.monotonic() - started}, flush=True)
     if args.no_serve:
