@@ -56,19 +56,15 @@ def _prepare(folder: Path, database: str) -> None:
 
 
 def _pdf(number: int) -> bytes:
-    from fpdf import FPDF
+    from simpul.repository.demo import text_pdf
 
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=11)
-    for page in range(3):
-        pdf.add_page()
-        pdf.multi_cell(
-            0,
-            6,
+    return text_pdf(
+        *(
             f"Skripsi nomor {number}, bab {page + 1}. "
-            + "Literasi informasi mahasiswa dan pemanfaatan repositori institusi. " * 25,
+            + "Literasi informasi mahasiswa dan pemanfaatan repositori institusi. " * 25
+            for page in range(3)
         )
-    return bytes(pdf.output())
+    )
 
 
 def main() -> int:

@@ -7,7 +7,9 @@ import datetime as dt
 import io
 from typing import Any
 
-from fpdf import FPDF
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen import canvas
 
 from simpul.accounts.models import User
 from simpul.network.models import Library, Network
@@ -85,16 +87,29 @@ THESES: list[dict[str, Any]] = [
 ]
 
 
+def text_pdf(*pages: str) -> bytes:
+    """A real PDF, one page per text, whose text pypdf can extract (demo, tests, bench)."""
+    buffer = io.BytesIO()
+    width, height = A4
+    sheet = canvas.Canvas(buffer, pagesize=A4)
+    for text in pages or ("Skripsi",):
+        sheet.setFont("Helvetica", 11)
+        y = height - 72
+        for paragraph in text.split("\n"):
+            for line in simpleSplit(paragraph, "Helvetica", 11, width - 144) or [""]:
+                if y < 72:
+                    sheet.showPage()
+                    sheet.setFont("Helvetica", 11)
+                    y = height - 72
+                sheet.drawString(72, y, line)
+                y -= 15
+        sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
 def _pdf(title: str, author: str, body: str) -> bytes:
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=14)
-    pdf.add_page()
-    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", size=11)
-    pdf.multi_cell(0, 7, author, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(8)
-    pdf.multi_cell(0, 7, body, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return text_pdf(f"{title}\n{author}\n\n{body}")
 
 
 def load_demo(network: Network) -> int:

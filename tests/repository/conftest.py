@@ -8,21 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fpdf import FPDF
 
 from simpul.repository import services
+from simpul.repository.demo import text_pdf
 from simpul.repository.models import Item
 from tests.conftest import World
 
 
 def make_pdf(*paragraphs: str) -> bytes:
     """A real PDF with one page per paragraph (text extractable by pypdf)."""
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    for text in paragraphs or ("Skripsi",):
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    return bytes(pdf.output())
+    return text_pdf(*paragraphs)
 
 
 def thesis_values(**changes: Any) -> dict[str, Any]:
