@@ -12,8 +12,11 @@ requests spread over the libraries in every status (bulk-written, with their fir
 message). Starts ``simpul serve`` on loopback, then runs 50 concurrent users for the
 given time: half are patrons creating requests through the real form (GET the form, POST
 it: the POST is measured), half are staff opening their interlibrary loan desk (the
-queue page, measured). Each user keeps its own connection and session. Prints p50/p95/
-p99 for both and the machine; the target is p95 ≤ 200 ms.
+queue page, measured). Each user keeps its own connection and session and pauses
+between actions as a person does (``--think``: uniformly 0 to twice the given mean
+seconds; ``--think 0`` sends the next request the moment the last one answers, which
+measures the server saturated rather than people using it). Prints p50/p95/p99 for both,
+the requests per second served and the machine; the target is p95 ≤ 200 ms.
 """
 
 from __future__ import annotations
@@ -191,6 +194,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--think", type=float, default=3.0, help="mean pause between a person's actions (s)"
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
@@ -255,12 +261,22 @@ def run_load(port: int, people: dict, args: argparse.Namespace) -> dict[str, dic
     stop_at = time.monotonic() + args.seconds
     rng = random.Random(args.seed)
 
+    served = [0]
+
+    def pause(pick: random.Random) -> None:
+        if args.think > 0:
+            time.sleep(pick.uniform(0, 2 * args.think))
+
     def patron(session: str, seed: int) -> None:
         me = Browser(port, session)
         pick = random.Random(seed)
+        pause(pick)
         while time.monotonic() < stop_at:
             cluster = pick.choice(people["clusters"])
             _t, status, page = me.get(f"/ill/new/?cluster={cluster}")
+            with lock:
+                served[0] += 1
+            pause(pick)
             token = CSRF.search(page)
             if status != 200 or not token:
                 errors.append(f"form {status}")
@@ -271,25 +287,32 @@ def run_load(port: int, people: dict, args: argparse.Namespace) -> dict[str, dic
                  "service": "loan", "title": f"Judul uji {cluster}", "send": "1"},
             )  # fmt: skip
             with lock:
+                served[0] += 1
                 (creation if status == 302 else errors).append(
                     elapsed if status == 302 else f"post {status}"
                 )  # type: ignore[arg-type]
+            pause(pick)
 
-    def librarian(session: str) -> None:
+    def librarian(session: str, seed: int) -> None:
         me = Browser(port, session)
+        pick = random.Random(seed)
+        pause(pick)
         while time.monotonic() < stop_at:
             elapsed, status, _body = me.get("/ill/")
             with lock:
+                served[0] += 1
                 (queue if status == 200 else errors).append(
                     elapsed if status == 200 else f"desk {status}"
                 )  # type: ignore[arg-type]
+            pause(pick)
 
     half = args.users // 2
     threads = [
         threading.Thread(target=patron, args=(s, rng.random())) for s in people["patrons"][:half]
     ]
     threads += [
-        threading.Thread(target=librarian, args=(s,)) for s in people["staff"][: args.users - half]
+        threading.Thread(target=librarian, args=(s, rng.random()))
+        for s in people["staff"][: args.users - half]
     ]
     for thread in threads:
         thread.start()
@@ -297,6 +320,7 @@ def run_load(port: int, people: dict, args: argparse.Namespace) -> dict[str, dic
         thread.join()
     if errors:
         print(f"{len(errors)} failed requests, e.g. {errors[:3]}", flush=True)
+    print(f"{served[0] / args.seconds:.0f} requests/s served (form pages included)", flush=True)
     return {
         "request creation (POST)": percentiles(creation),
         "desk / queue page (GET)": percentiles(queue),
@@ -308,7 +332,7 @@ def report(args: argparse.Namespace, result: dict[str, dict[str, float]]) -> Non
     print(
         f"\n{dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, {database}, "
         f"{args.libraries} libraries, {args.requests:,} requests, {args.users} users, "
-        f"{args.seconds} s, serve --workers {args.workers}\n"
+        f"{args.seconds} s, think {args.think} s, serve --workers {args.workers}\n"
     )
     print("| measured | n | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|")
     for name, p in result.items():

@@ -8,9 +8,12 @@ names the service has both as parties (see `services.is_service_allowed`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 END_BEFORE_START = _("The end date is before the start date.")
@@ -108,6 +111,23 @@ class Agreement(models.Model):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": END_BEFORE_START})
+
+    def in_force_on(self, on_date: dt.date) -> bool:
+        """The same test as `services.agreements_in_force`, for one agreement in hand."""
+        own = (
+            self.status == Status.ACTIVE
+            and self.start_date <= on_date
+            and (self.end_date is None or self.end_date >= on_date)
+        )
+        return own and (self.parent is None or self.parent.in_force_on(on_date))
+
+    @property
+    def lapsed_with_its_mou(self) -> bool:
+        """Active by its own status, yet switching nothing on because its MoU is not in force
+        today: a list that said only "Active" would mislead the reader."""
+        if self.status != Status.ACTIVE or self.parent is None:
+            return False
+        return not self.parent.in_force_on(timezone.localdate())
 
     @property
     def service_list(self) -> list[CoveredService]:

@@ -237,3 +237,20 @@ def test_an_mou_of_the_whole_network_takes_every_member_at_once(world):
 def test_the_public_network_page_links_to_the_network_view(world, client):
     html = client.get("/network/").content.decode()
     assert 'href="/agreements/network/"' in html
+
+
+def test_an_moa_under_an_expired_mou_says_its_services_are_off(world):
+    today = services.network_today()
+    mou = make_agreement([world.library_a, world.library_b], [], title="MoU lama", end=today - DAY)
+    make_agreement(
+        [world.library_a, world.library_b], kind=Kind.MOA, parent=mou, title="MoA layanan"
+    )
+    client = english_client(world.coordinator)
+    listing = client.get("/agreements/?q=layanan").content.decode()
+    assert "MoA layanan" in listing
+    assert "services off: its MoU is not in force" in listing
+    moa = Agreement.objects.get(title="MoA layanan")
+    assert "services off" in client.get(f"/agreements/{moa.pk}/").content.decode()
+    mou.end_date = today + 30 * DAY
+    mou.save()
+    assert "services off" not in client.get("/agreements/?q=layanan").content.decode()
