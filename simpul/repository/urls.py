@@ -7,6 +7,7 @@ urlpatterns = [
     path("repository/", views.home, name="home"),
     path("repository/deposit/<str:code>/", views.deposit, name="deposit"),
     path("repository/staff/", views.queue, name="queue"),
+    path("repository/staff/authors/", views.deposit_policy, name="deposit_policy"),
     path("repository/sources/", views.member_repositories, name="member_repositories"),
     path("repository/items/<int:pk>/", views.item_page, name="item"),
     path("repository/items/<int:pk>/edit/", views.edit, name="edit"),

@@ -121,11 +121,42 @@ def queue(request: HttpRequest) -> HttpResponse:
     if status in ItemStatus.values:
         items = items.filter(status=status)
     page = Paginator(items.order_by("-updated_at"), 50).get_page(request.GET.get("page"))
+    library = _own_library(request)
     return render(
         request,
         "repository/queue.html",
-        {"page": page, "status": status, "statuses": ItemStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": ItemStatus.choices,
+            "library": library,
+            "authors_may_deposit": library is not None and services.authors_may_deposit(library),
+        },
     )
+
+
+def _own_library(request: HttpRequest) -> Library | None:
+    """The library whose deposit rules this staff member may set, if any."""
+    library: Library | None = getattr(request.user, "library", None)
+    if library is not None and permissions.can_edit_library(request.user, library):
+        return library
+    return None
+
+
+@login_required
+@require_POST
+def deposit_policy(request: HttpRequest) -> HttpResponse:
+    """A library's staff let its own authors (its patrons) deposit, or stop them."""
+    library = _own_library(request)
+    if library is None:
+        raise PermissionDenied(_("Only staff of a member library can set who deposits for it."))
+    allowed = request.POST.get("authors_may_deposit") == "on"
+    services.set_deposit_policy(request.user, library, allowed)
+    if allowed:
+        messages.success(request, _("Your library's authors may now deposit their own work."))
+    else:
+        messages.success(request, _("Only your library's staff may deposit now."))
+    return redirect("repository:queue")
 
 
 def _visible(request: HttpRequest, pk: int) -> Item:

@@ -199,3 +199,29 @@ def test_audit_exports_are_for_the_library_staff(world):
     assert [json.loads(line)["action"] for line in lines][-1] == "publish"
     assert english_client(world.librarian_a).get("/repository/audit.csv").status_code == 403
     assert english_client(world.coordinator).get("/repository/preservation/").status_code == 200
+
+
+def test_library_staff_let_their_authors_deposit_from_the_deposits_page(world):
+    patron = english_client(world.patron_a)
+    assert "deposit-ALPHA" not in patron.get("/repository/").text
+    assert (
+        patron.post("/repository/staff/authors/", {"authors_may_deposit": "on"}).status_code == 403
+    )
+
+    librarian = english_client(world.librarian_a)
+    page = librarian.get("/repository/staff/").text
+    assert 'data-testid="deposit-policy"' in page
+    answer = librarian.post(
+        "/repository/staff/authors/", {"authors_may_deposit": "on"}, follow=True
+    )
+    assert "authors may now deposit" in answer.text
+    assert services.authors_may_deposit(world.library_a)
+    assert not services.authors_may_deposit(world.library_b)
+    assert 'data-testid="deposit-ALPHA"' in patron.get("/repository/").text
+    assert (
+        'data-testid="deposit-ALPHA"' not in english_client(world.patron_b).get("/repository/").text
+    )
+
+    librarian.post("/repository/staff/authors/", {})
+    assert not services.authors_may_deposit(world.library_a)
+    assert "deposit-ALPHA" not in patron.get("/repository/").text
