@@ -227,7 +227,9 @@ def my_visits(request: HttpRequest) -> HttpResponse:
     if not person.is_patron:
         return redirect("cards:expected")
     hosts = services.host_libraries_for(person)
-    initial = {"titles": request.GET.get("title", "")}
+    initial: dict[str, Any] = {"titles": request.GET.get("title", "")}
+    wanted = request.GET.get("host", "")
+    initial["host_library"] = next((h.pk for h in hosts if h.code == wanted), None)
     form = VisitForm(request.POST or None, hosts=hosts, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

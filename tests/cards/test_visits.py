@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -225,3 +226,28 @@ def test_the_visit_rules_page_saves_and_refuses_bad_hours(world: World) -> None:
     assert list(rules.listed_libraries.all()) == [world.library_a]
     with pytest.raises(AccessDenied):
         services.save_rules(world.librarian_a, world.library_b, {"weekdays": [0]})
+
+
+def test_a_title_page_offers_a_visit_to_each_other_holding_library(
+    world: World, reciprocal: Agreement, card_a: MemberCard
+) -> None:
+    from tests.ill.conftest import add_title
+
+    open_all_week(world.library_b)
+    title = add_title(
+        "Babad Tanah Jawi", {world.library_a: "available", world.library_b: "available"}
+    )
+    patron = english_client(world.patron_a)
+    page = patron.get(f"/catalogue/{title.pk}/").text
+    assert 'data-testid="plan-visit-BETA"' in page
+    assert 'data-testid="plan-visit-ALPHA"' not in page  # the patron's own library
+    assert "plan-visit" not in english_client(world.librarian_a).get(f"/catalogue/{title.pk}/").text
+    assert "plan-visit" not in english_client().get(f"/catalogue/{title.pk}/").text
+
+    form = patron.get(f"/visits/?host=BETA&title={title.pk}").text
+    assert f'<option value="{world.library_b.pk}" selected>' in form
+    assert re.search(rf'name="titles"[^>]*>\s*{title.pk}</textarea>', form)
+    assert "Plan a visit to read it here" in page
+    indonesian = english_client(world.patron_a)
+    indonesian.cookies["simpul_language"] = "id"
+    assert "Rencanakan kunjungan" in indonesian.get(f"/catalogue/{title.pk}/").text
