@@ -176,6 +176,8 @@ if CONFIG.behind_proxy:
 # Interlibrary loan (docs/ill.md): personal data leaves closed requests after this many
 # days; a scanned copy's link lasts ILL_COPY_LINK_DAYS and ILL_COPY_MAX_DOWNLOADS downloads.
 ILL_RETENTION_DAYS = config.env_int("SIMPUL_ILL_RETENTION_DAYS", 365, minimum=1)
+# A loan still overdue is reminded again every ILL_OVERDUE_REMINDER_DAYS days.
+ILL_OVERDUE_REMINDER_DAYS = config.env_int("SIMPUL_ILL_OVERDUE_REMINDER_DAYS", 7, minimum=1)
 ILL_COPY_LINK_DAYS = config.env_int("SIMPUL_ILL_COPY_LINK_DAYS", 14, minimum=1)
 ILL_COPY_MAX_DOWNLOADS = config.env_int("SIMPUL_ILL_COPY_MAX_DOWNLOADS", 5, minimum=1)
 ILL_MAX_COPY_BYTES = 50 * 1024 * 1024

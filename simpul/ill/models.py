@@ -193,6 +193,7 @@ class IllRequest(models.Model):
         _("who pays"), max_length=10, choices=FeePayer.choices, default=FeePayer.FREE
     )
     due_on = models.DateField(_("due"), null=True, blank=True)
+    overdue_reminded_on = models.DateField(null=True, blank=True)
     answer_by = models.DateTimeField(null=True, blank=True)
     reason_unfilled = models.CharField(max_length=30, blank=True, choices=ReasonUnfilled.choices)
     remote_peer = models.ForeignKey(

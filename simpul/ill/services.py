@@ -757,6 +757,28 @@ def mark_overdue(today: dt.date | None = None) -> int:
     return count
 
 
+def remind_overdue(today: dt.date | None = None) -> int:
+    """Each ILL_OVERDUE_REMINDER_DAYS days a loan stays overdue, the patron is reminded again
+    (the first notice went out when it became overdue); the request's page shows the date."""
+    today = today or timezone.localdate()
+    every = dt.timedelta(days=settings.ILL_OVERDUE_REMINDER_DAYS)
+    due = IllRequest.objects.filter(status=Status.OVERDUE, due_on__lte=today - every).filter(
+        Q(overdue_reminded_on__isnull=True) | Q(overdue_reminded_on__lte=today - every)
+    )
+    count = 0
+    for request in due.select_related("patron"):
+        first_notice = request.overdue_reminded_on or request.due_on
+        if first_notice is None or first_notice > today - every:
+            continue
+        if not IllRequest.objects.filter(
+            pk=request.pk, status=Status.OVERDUE, overdue_reminded_on=request.overdue_reminded_on
+        ).update(overdue_reminded_on=today):
+            continue  # another round got there first
+        notify(request, "mark_overdue", reminder=True)
+        count += 1
+    return count
+
+
 def expire_copies(now: dt.datetime | None = None) -> int:
     """Delete scanned copies whose link expired or wore out (copyright: no copies kept)."""
     now = now or timezone.now()
@@ -822,7 +844,7 @@ NOTIFY_PATRON = {
 }
 
 
-def notify(request: IllRequest, action: str) -> None:
+def notify(request: IllRequest, action: str, reminder: bool = False) -> None:
     """E-mail the patron about steps that concern them, in the patron's own language."""
     from simpul.core.tasks import send_email
 
@@ -846,6 +868,14 @@ def notify(request: IllRequest, action: str) -> None:
             lines.append(_("Note: %(note)s") % {"note": last.note})
         if request.due_on and request.service == ServiceType.LOAN:
             lines.append(_("Due: %(date)s") % {"date": request.due_on.isoformat()})
+        if reminder:
+            subject = _("Reminder: %(subject)s") % {"subject": subject}
+            lines.append(
+                _(
+                    "Please return the item to your library as soon as you can; it belongs to "
+                    "another library that is waiting for it."
+                )
+            )
         lines.append(_("See all your requests under “My interlibrary requests” in Simpul."))
     try:
         send_email.enqueue(subject, "\n".join(lines), [patron.email])

@@ -21,6 +21,7 @@ def ill_round() -> dict[str, int]:
     return {
         "moved_on": services.move_on_unanswered(),
         "overdue": services.mark_overdue(),
+        "overdue_reminders": services.remind_overdue(),
         "copies_deleted": services.expire_copies(),
         "anonymised": services.forget_patrons(),
     }

@@ -22,6 +22,7 @@ from simpul.ill.models import (
     Status,
 )
 from simpul.ill.workflow import COPY_ONLY, TRANSITIONS
+from tests.fixtures_accounts import english_client
 from tests.ill.conftest import Ill
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +228,37 @@ def test_two_home_staff_approve_at_once_exactly_one_wins(ill: Ill):
     assert sum(isinstance(r, services.Conflict) for r in results) == 1, results
     assert IllMessage.objects.filter(request=request, action="approve").count() == 1
     assert request.rota.filter(outcome="asked").count() == 1
+
+
+def test_an_overdue_loan_is_reminded_every_week_until_it_is_back(ill: Ill, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.ILL_OVERDUE_REMINDER_DAYS = 7
+    patron = ill.world.patron_a
+    patron.preferred_language = "en"
+    patron.save()
+    due = dt.date(2026, 3, 2)
+    request = in_status(ill, "receive", Status.RECEIVED)
+    IllRequest.objects.filter(pk=request.pk).update(due_on=due)
+    assert services.mark_overdue(due + dt.timedelta(days=1)) == 1
+
+    def reminders() -> list[str]:
+        return [
+            task.args_kwargs["args"][0]
+            for task in DBTaskResult.objects.filter(task_path__endswith="send_email")
+            if task.args_kwargs["args"][0].startswith("Reminder:")
+        ]
+
+    assert services.remind_overdue(due + dt.timedelta(days=3)) == 0
+    assert services.remind_overdue(due + dt.timedelta(days=8)) == 1
+    assert len(reminders()) == 1 and request.number in reminders()[0]
+    assert services.remind_overdue(due + dt.timedelta(days=8)) == 0  # a second round that day
+    assert services.remind_overdue(due + dt.timedelta(days=12)) == 0
+    assert services.remind_overdue(due + dt.timedelta(days=15)) == 1
+    request.refresh_from_db()
+    assert request.overdue_reminded_on == due + dt.timedelta(days=15)
+    page = english_client(ill.world.librarian_a).get(f"/ill/{request.pk}/").content.decode()
+    assert "Last overdue reminder" in page
+    IllRequest.objects.filter(pk=request.pk).update(status=Status.RETURN_SHIPPED)
+    assert services.remind_overdue(due + dt.timedelta(days=30)) == 0
+    assert len(reminders()) == 2
