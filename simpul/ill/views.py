@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -198,7 +199,9 @@ def _labelled(rows: list[IllRequest]) -> list[IllRequest]:
     get_FOO_display translates every choice again, which dominates a long queue page)."""
     statuses = {value: str(label) for value, label in Status.choices}
     kinds = {value: str(label) for value, label in ServiceType.choices}
+    link = reverse("ill:detail", args=[0]).removesuffix("0/")
     for row in rows:
+        row.url = f"{link}{row.pk}/"  # type: ignore[attr-defined]
         row.status_label = statuses.get(row.status, row.status)  # type: ignore[attr-defined]
         row.service_label = kinds.get(row.service, row.service)  # type: ignore[attr-defined]
     return rows
