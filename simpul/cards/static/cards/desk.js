@@ -2,7 +2,8 @@
 // network's public keys, revocation list, validity dates, agreements and visiting hours, all
 // synchronised from the server and kept in localStorage so the desk keeps working offline),
 // then asks the server to record the visit. Visits checked while offline are queued and sent
-// when the connection returns. No outside code: WebCrypto and the BarcodeDetector API only.
+// when the connection returns. The camera is read with the browser's BarcodeDetector where it
+// has one, else with the vendored jsQR (loaded only then, from our own server).
 "use strict";
 (function () {
   const root = document.getElementById("desk");
@@ -179,26 +180,64 @@
   const scanButton = document.getElementById("scan-button");
   const video = document.getElementById("scan-video");
   let scanning = false;
+  // A function that finds a QR code in the playing video, or null when none can be read.
+  async function qrReader() {
+    if ("BarcodeDetector" in window) {
+      const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
+      if (formats.includes("qr_code")) {
+        const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+        return async () => {
+          const codes = await detector.detect(video).catch(() => []);
+          return codes.length ? codes[0].rawValue : null;
+        };
+      }
+    }
+    if (!window.jsQR) {
+      await new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = video.dataset.jsqr;
+        script.onload = resolve;
+        script.onerror = resolve;
+        document.head.appendChild(script);
+      });
+    }
+    if (!window.jsQR) return null;
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    return async () => {
+      if (!video.videoWidth) return null;
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      return code && code.data ? code.data : null;
+    };
+  }
+
   scanButton.addEventListener("click", async function () {
-    if (!("BarcodeDetector" in window)) { offlineBox.textContent = text("NoCamera"); return; }
-    const formats = await window.BarcodeDetector.getSupportedFormats();
-    if (!formats.includes("qr_code")) { offlineBox.textContent = text("NoCamera"); return; }
-    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    if (scanning) return;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      offlineBox.textContent = text("NoCamera");
+      return;
+    }
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
     } catch (e) { offlineBox.textContent = text("NoCamera"); return; }
+    const stop = () => { stream.getTracks().forEach((track) => track.stop()); video.hidden = true; };
     video.srcObject = stream;
     video.hidden = false;
     await video.play();
+    const read = await qrReader();
+    if (!read) { stop(); offlineBox.textContent = text("NoCamera"); return; }
     scanning = true;
     while (scanning) {
-      const codes = await detector.detect(video).catch(() => []);
-      if (codes.length) {
+      const found = await read();
+      if (found) {
         scanning = false;
-        stream.getTracks().forEach((track) => track.stop());
-        video.hidden = true;
-        await check({ number: "", token: codes[0].rawValue });
+        stop();
+        await check({ number: "", token: found });
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
