@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from simpul.agreements import services
 from simpul.agreements.models import Agreement, Change, Party, Reminder, Status
 from simpul.agreements.tasks import check_agreements
 from tests.agreements.conftest import make_agreement
+from tests.worker import run_worker
 
 DAY = dt.timedelta(days=1)
 TODAY = dt.date(2026, 11, 23)
@@ -113,7 +113,7 @@ def test_the_worker_runs_the_daily_check(world):
     ended = make_agreement([world.library_a, world.library_b], end=today - DAY)
     make_agreement([world.library_a, world.library_b], end=today + 7 * DAY, title="Tujuh hari")
     result = check_agreements.enqueue()
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
+    run_worker()
     result.refresh()
     assert result.return_value == "1 expired, 1 reminded"
     assert Agreement.objects.get(pk=ended.pk).status == Status.EXPIRED

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.management import call_command
 
 from simpul.agreements.models import Service
 from simpul.catalog.bibliographic import ItemStatus
@@ -20,6 +19,7 @@ from tests.conftest import World
 from tests.ill.conftest import add_title
 from tests.test_cli_serve import serving
 from tests.test_cli_support import new_site
+from tests.worker import run_worker
 
 SETUP_OTHER_NODE = """
 from simpul.accounts.models import User
@@ -52,10 +52,6 @@ print(json.dumps([r.status, r.title, r.requesting_library.code, r.patron_id]))
 """
 
 
-def run_our_worker() -> None:
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_loan_between_two_simpul_nodes(world: World, live_server, tmp_path):
     with new_site(tmp_path / "other") as other:
@@ -82,7 +78,7 @@ def test_a_loan_between_two_simpul_nodes(world: World, live_server, tmp_path):
             )
             services.approve(world.librarian_a, request)
             assert request.supplier == gamma
-            run_our_worker()  # sends the ISO 18626 request to the other node
+            run_worker()  # sends the ISO 18626 request to the other node
 
             status, title, borrower, patron = json.loads(
                 other.python(READ_OTHER_NODE.format(number=request.number))
@@ -101,7 +97,7 @@ def test_a_loan_between_two_simpul_nodes(world: World, live_server, tmp_path):
 
             services.act(world.librarian_a, request, "receive")
             services.act(world.librarian_a, request, "ship_return")
-            run_our_worker()
+            run_worker()
             status = json.loads(other.python(READ_OTHER_NODE.format(number=request.number)))[0]
             assert status == Status.RETURN_SHIPPED
 

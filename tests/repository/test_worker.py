@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 
 from simpul.catalog.models import Holding
 from simpul.repository import tasks
 from simpul.repository.models import FixityRun
 from tests.repository.conftest import make_pdf, published
+from tests.worker import run_worker
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,7 +20,7 @@ def test_worker_runs_the_due_fixity_audit_once_a_day(world):
     published(world, ("a.pdf", make_pdf("x")))
     assert tasks.enqueue_due() is True
     assert tasks.enqueue_due() is False  # queued already: not twice
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False)
+    run_worker()
     run = FixityRun.objects.get()
     assert run.finished_at is not None and run.files_checked == 1 and run.ok
 
