@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "simpul.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simpul.web.middleware.MethodNotAllowedPage",
 ]
 
 ROOT_URLCONF = "simpul.urls"

@@ -64,3 +64,15 @@ def test_the_service_refuses_an_unknown_language(world):
         services.set_preferred_language(world.patron_a, "fr")
     assert refused.value.messages == ["This language is not available."]
     assert User.objects.get(pk=world.patron_a.pk).preferred_language == ""
+
+
+def test_a_browser_that_opens_a_form_only_address_gets_a_page_it_can_read(client, db):
+    client.cookies["simpul_language"] = "en"
+    response = client.get(SWITCH, HTTP_ACCEPT="text/html,application/xhtml+xml")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "does not accept a GET request" in response.content.decode()
+    client.cookies["simpul_language"] = "id"
+    page = client.get(SWITCH, HTTP_ACCEPT="text/html").content.decode()
+    assert "tidak menerima permintaan GET" in page
+    bare = client.get(SWITCH, HTTP_ACCEPT="application/json")
+    assert bare.status_code == 405 and bare.content == b""
