@@ -158,3 +158,24 @@ def test_an_import_is_searchable_as_soon_as_it_finishes(world, shared_data):
     cluster = Cluster.objects.get(pk=found.hits[0].cluster_id)
     assert "Kazakhsko" in cluster.title
     assert dict(found.facets["library"]) == {"ALPHA": 1, "BETA": 1}
+
+
+def test_a_change_log_longer_than_any_query_may_name_is_applied_in_windows(world, shared_data):
+    """A big library's first import touches hundreds of thousands of titles: more than one
+    query may name (SQLite as Debian builds it: 250,000 parameters; PostgreSQL: 65,535)."""
+    from simpul.catalog.models import SearchChange
+    from simpul.catalog.search.engine import SearchQuery
+    from simpul.catalog.services import indexing
+
+    run(world.librarian_a, world.library_a, shared_data / "marc21/traject-test_data.utf8.mrc")
+    gone = [SearchChange(cluster_id=10**9 + n) for n in range(260_000)]
+    SearchChange.objects.bulk_create(gone, batch_size=20_000)
+    SearchChange.objects.bulk_create(
+        [SearchChange(cluster_id=pk) for pk in Cluster.objects.values_list("pk", flat=True)]
+    )
+    assert indexing.pending_changes() == 260_029
+    assert indexing.apply_search_changes() == 260_029
+    assert indexing.pending_changes() == 0
+    index = indexing.search_index()
+    assert index.num_docs == 29
+    assert index.search(SearchQuery(text="Kazakhskoĭ")).total == 1

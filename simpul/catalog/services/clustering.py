@@ -418,10 +418,11 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
             row["holding_count"] = holding_counts.get(row["pk"], 0)
             members[row["cluster_id"]].append(row)
     empty = [pk for pk in cluster_ids if pk not in members]
-    if empty:
-        Record.objects.filter(cluster_id__in=empty).update(cluster=None)
-        remember_deleted(empty)
-        Cluster.objects.filter(pk__in=empty).delete()
+    for first in range(0, len(empty), 500):
+        chunk = empty[first : first + 500]
+        Record.objects.filter(cluster_id__in=chunk).update(cluster=None)
+        remember_deleted(chunk)
+        Cluster.objects.filter(pk__in=chunk).delete()
     best_rows = {pk: _best_record(rows) for pk, rows in members.items()}
     features = prepared_by_key((row["pk"], row["raw_hash"]) for row in best_rows.values())
     now = timezone.now()

@@ -123,26 +123,44 @@ def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
             yield document
 
 
+# Change-log rows applied per index commit. A big library's first import touches hundreds of
+# thousands of titles; one window of all of them would overrun the database's limit on
+# query parameters (32,766 on SQLite, 65,535 on PostgreSQL) and hold every document at once.
+CHANGE_WINDOW = 20_000
+LOOKUP_CHUNK = 500
+
+
 def apply_search_changes() -> int:
-    """Bring the index up to the end of the change log; returns how many clusters changed."""
+    """Bring the index up to the end of the change log, a window at a time; returns how many
+    titles' entries were rewritten or removed."""
     start = _position()
     last = SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0
-    if last <= start:
-        return 0
     index = search_index()
-    touched = set(
-        SearchChange.objects.filter(pk__gt=start, pk__lte=last).values_list("cluster_id", flat=True)
-    )
-    alive = set(Cluster.objects.filter(pk__in=touched).values_list("pk", flat=True))
-    try:
-        index.delete(touched - alive)
-        index.add_or_replace(documents_for(sorted(alive)))
-        index.commit()
-    except BaseException:
-        index.rollback()
-        raise
-    _set_position(last)
-    return len(touched)
+    applied = 0
+    while start < last:
+        end = min(start + CHANGE_WINDOW, last)
+        touched = sorted(
+            set(
+                SearchChange.objects.filter(pk__gt=start, pk__lte=end).values_list(
+                    "cluster_id", flat=True
+                )
+            )
+        )
+        alive: set[int] = set()
+        for first in range(0, len(touched), LOOKUP_CHUNK):
+            chunk = touched[first : first + LOOKUP_CHUNK]
+            alive.update(Cluster.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        try:
+            index.delete(set(touched) - alive)
+            index.add_or_replace(documents_for(sorted(alive)))
+            index.commit()
+        except BaseException:
+            index.rollback()
+            raise
+        _set_position(end)
+        applied += len(touched)
+        start = end
+    return applied
 
 
 def rebuild_index() -> int:
