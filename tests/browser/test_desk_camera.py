@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import segno
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Playwright, expect
 
 from simpul.agreements.models import Service
 from simpul.cards import services
@@ -54,7 +54,7 @@ def _card(world: World) -> Any:
 
 
 def test_the_desk_checks_a_visitor_in_from_the_camera(
-    world: World, live_server: Any, tmp_path: Path
+    world: World, live_server: Any, tmp_path: Path, playwright: Playwright
 ) -> None:
     make_agreement([world.library_a, world.library_b], [Service.RECIPROCAL_ACCESS])
     open_all_week(world.library_b)
@@ -66,25 +66,22 @@ def test_the_desk_checks_a_visitor_in_from_the_camera(
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            context = browser.new_context(
-                base_url=live_server.url, locale="en-US", viewport=DESKTOP
-            )
-            context.grant_permissions(["camera"])
-            context.set_default_timeout(TIMEOUT_MS)
-            host = context.new_page()
-            sign_in(host, world.librarian_b)
-            host.goto("/visitors/desk/")
-            host.wait_for_function("localStorage.getItem('simpul-desk-BETA') !== null")
-            host.get_by_role("button", name="Scan QR code with the camera").click()
-            offline = host.get_by_test_id("desk-offline-result")
-            expect(offline).to_have_attribute("data-valid", "true", timeout=15_000)
-            expect(host.get_by_test_id("desk-recorded")).to_be_visible()
-            expect(host.get_by_test_id("scan-video")).to_be_hidden()
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        context = browser.new_context(base_url=live_server.url, locale="en-US", viewport=DESKTOP)
+        context.grant_permissions(["camera"])
+        context.set_default_timeout(TIMEOUT_MS)
+        host = context.new_page()
+        sign_in(host, world.librarian_b)
+        host.goto("/visitors/desk/")
+        host.wait_for_function("localStorage.getItem('simpul-desk-BETA') !== null")
+        host.get_by_role("button", name="Scan QR code with the camera").click()
+        offline = host.get_by_test_id("desk-offline-result")
+        expect(offline).to_have_attribute("data-valid", "true", timeout=15_000)
+        expect(host.get_by_test_id("desk-recorded")).to_be_visible()
+        expect(host.get_by_test_id("scan-video")).to_be_hidden()
+    finally:
+        browser.close()
     visit = Visit.objects.get()
     assert visit.card == card and visit.status == VisitStatus.CHECKED_IN
     assert visit.checked_in_by == world.librarian_b
