@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from simpul.cards.forms import (
     VisitForm,
 )
 from simpul.cards.models import CardPolicy, CardStatus, MemberCard, Visit, VisitRules
+from simpul.catalog.models import Cluster
 from simpul.core.errors import AccessDenied, InvalidInput
 from simpul.network.models import Library, Network
 
@@ -227,7 +229,7 @@ def my_visits(request: HttpRequest) -> HttpResponse:
     if not person.is_patron:
         return redirect("cards:expected")
     hosts = services.host_libraries_for(person)
-    initial: dict[str, Any] = {"titles": request.GET.get("title", "")}
+    initial: dict[str, Any] = {"titles": _title_link(request, request.GET.get("title", ""))}
     wanted = request.GET.get("host", "")
     initial["host_library"] = next((h.pk for h in hosts if h.code == wanted), None)
     form = VisitForm(request.POST or None, hosts=hosts, initial=initial)
@@ -257,6 +259,14 @@ def my_visits(request: HttpRequest) -> HttpResponse:
             "hosts": [(host, rules.get(host.pk) or services.rules_for(host)) for host in hosts],
         },
     )
+
+
+def _title_link(request: HttpRequest, wanted: str) -> str:
+    """A title's address in the union catalogue, which the patron recognises (a bare number
+    is what the form also accepts, but says nothing to a person)."""
+    if not wanted.isdigit() or not Cluster.objects.filter(pk=int(wanted)).exists():
+        return ""
+    return request.build_absolute_uri(reverse("catalog:record", args=[int(wanted)]))
 
 
 @login_required
