@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 # A page of this app renders in well under a second; fail within seconds rather than hang the
 # suite, with room for a CI machine whose two cores run both test processes.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 DESKTOP = {"width": 1280, "height": 800}
 
 ContextFactory = Callable[..., BrowserContext]
