@@ -38,6 +38,7 @@ def test_a_patron_asks_for_a_copy_from_the_title_page(ill: Ill):
     client = english_client(w.patron_a)
     page = client.get(f"/catalogue/{ill.cluster.pk}/")
     assert b'data-testid="ill-request"' in page.content
+    assert b'data-testid="ill-held-here"' not in page.content  # ALPHA does not hold it
     form = client.get(f"/ill/new/?cluster={ill.cluster.pk}")
     assert "Pengantar Ilmu Perpustakaan" in form.content.decode()
     data = {
@@ -281,3 +282,14 @@ def test_retention_removes_personal_data_from_old_closed_requests(ill: Ill, sett
     assert old.title, "the bibliographic part stays for statistics"
     recent_open.refresh_from_db()
     assert recent_open.patron == w.patron_a
+
+
+def test_a_patron_whose_own_library_holds_the_title_is_told_to_ask_there_first(ill: Ill):
+    from tests.ill.conftest import add_title
+
+    w = ill.world
+    title = add_title("Koleksi Sendiri", {w.library_a: "available", ill.library_c: "available"})
+    page = english_client(w.patron_a).get(f"/catalogue/{title.pk}/").content.decode()
+    assert 'data-testid="ill-held-here"' in page and 'data-testid="ill-request"' in page
+    other = english_client(w.patron_b).get(f"/catalogue/{title.pk}/").content.decode()
+    assert 'data-testid="ill-held-here"' not in other
