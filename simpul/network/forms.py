@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from simpul.network.models import Library, LibraryType, Weekday
+from simpul.network.services import COORDINATOR_FIELDS, STAFF_EDITABLE_FIELDS
 
 
 class DirectoryFilterForm(forms.Form):
@@ -27,35 +28,12 @@ class LibraryForm(forms.ModelForm[Library]):
 
     class Meta:
         model = Library
+        # The form shows every field anyone may edit; __init__ keeps the ones this person may.
         fields = [
             "code",
             "library_type",
-            "name",
-            "name_en",
-            "institution",
-            "province",
-            "city",
-            "address",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "email",
-            "phone",
-            "website",
-            "logo",
-            "collection_size",
-            "staff_count",
-            "description",
-            "description_en",
-            "visiting_rules",
-            "visiting_rules_en",
-            "library_system",
-            "oai_pmh_url",
-            "sru_url",
-            "iso18626_url",
-            "internal_notes",
-            "is_active",
-            "joined_on",
+            *STAFF_EDITABLE_FIELDS,
+            *(name for name in COORDINATOR_FIELDS if name not in {"code", "library_type"}),
         ]
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
