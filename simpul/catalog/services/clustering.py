@@ -44,9 +44,8 @@ SOURCE_PREFERENCE = {
 }
 
 
-BIB_FIELDS = (
-    "local_id",
-    "source_format",
+# What a record says about the publication, as stored in its columns.
+DESCRIPTIVE_FIELDS = (
     "title",
     "subtitle",
     "responsibility",
@@ -66,6 +65,7 @@ BIB_FIELDS = (
     "subjects",
     "series",
 )
+BIB_FIELDS = ("local_id", "source_format", *DESCRIPTIVE_FIELDS)
 
 
 def bib_from_row(row: Mapping[str, Any]) -> BibRecord:

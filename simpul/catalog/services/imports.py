@@ -183,29 +183,7 @@ def raw_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-RECORD_FIELDS = (
-    "title",
-    "subtitle",
-    "responsibility",
-    "authors",
-    "publisher",
-    "place",
-    "year",
-    "edition",
-    "extent",
-    "isbns",
-    "issns",
-    "doi",
-    "lccn",
-    "oclc",
-    "languages",
-    "material_type",
-    "subjects",
-    "series",
-    "summary",
-    "urls",
-    "repairs",
-)
+RECORD_FIELDS = (*clustering.DESCRIPTIVE_FIELDS, "summary", "urls", "repairs")
 
 
 def _fill(record: Record, bib: BibRecord) -> None:
