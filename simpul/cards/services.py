@@ -31,7 +31,7 @@ from PIL import Image, UnidentifiedImageError
 from simpul.accounts.models import User
 from simpul.agreements.models import Service
 from simpul.agreements.services import is_service_allowed
-from simpul.cards import signing
+from simpul.cards import notices, signing
 from simpul.cards.models import (
     DEFAULT_WEEKDAYS,
     Audience,
@@ -175,6 +175,7 @@ def apply_for_card(
     card.save()
     if CardPolicy.current().auto_issue and person.member_number:
         _activate(card, None, local_today())
+        notices.card_changed(card, "issued")
     return card
 
 
@@ -188,6 +189,7 @@ def issue_card(actor: permissions.Actor, card: MemberCard) -> MemberCard:
     if card.status not in {CardStatus.APPLIED, CardStatus.REFUSED}:
         raise InvalidInput(_("Only an application can be issued."))
     _activate(card, actor if isinstance(actor, User) else None, local_today())
+    notices.card_changed(card, "issued")
     return card
 
 
@@ -205,7 +207,9 @@ def refuse_application(actor: permissions.Actor, card: MemberCard, reason: str) 
         raise InvalidInput(_("Only an application can be refused."))
     if not reason.strip():
         raise InvalidInput({"reason": [_("Say why, so the patron knows what to do.")]})
-    return _set_status(card, CardStatus.REFUSED, reason)
+    _set_status(card, CardStatus.REFUSED, reason)
+    notices.card_changed(card, "refused")
+    return card
 
 
 def suspend_card(actor: permissions.Actor, card: MemberCard, reason: str) -> MemberCard:
@@ -214,14 +218,18 @@ def suspend_card(actor: permissions.Actor, card: MemberCard, reason: str) -> Mem
         raise InvalidInput(_("Only an active card can be suspended."))
     if not reason.strip():
         raise InvalidInput({"reason": [_("Say why, so the patron knows what to do.")]})
-    return _set_status(card, CardStatus.SUSPENDED, reason)
+    _set_status(card, CardStatus.SUSPENDED, reason)
+    notices.card_changed(card, "suspended")
+    return card
 
 
 def reinstate_card(actor: permissions.Actor, card: MemberCard) -> MemberCard:
     _card_for_staff(actor, card)
     if card.status != CardStatus.SUSPENDED:
         raise InvalidInput(_("Only a suspended card can be reinstated."))
-    return _set_status(card, CardStatus.ACTIVE, "")
+    _set_status(card, CardStatus.ACTIVE, "")
+    notices.card_changed(card, "reinstated")
+    return card
 
 
 def revoke_card(actor: permissions.Actor, card: MemberCard, reason: str) -> MemberCard:
@@ -230,7 +238,9 @@ def revoke_card(actor: permissions.Actor, card: MemberCard, reason: str) -> Memb
         raise InvalidInput(_("Only an active or suspended card can be revoked."))
     if not reason.strip():
         raise InvalidInput({"reason": [_("Say why, so the patron knows what to do.")]})
-    return _set_status(card, CardStatus.REVOKED, reason)
+    _set_status(card, CardStatus.REVOKED, reason)
+    notices.card_changed(card, "revoked")
+    return card
 
 
 def renew_card(actor: permissions.Actor, card: MemberCard) -> MemberCard:
@@ -244,6 +254,7 @@ def renew_card(actor: permissions.Actor, card: MemberCard) -> MemberCard:
         days=1
     )
     card.save(update_fields=["valid_until"])
+    notices.card_changed(card, "renewed")
     return card
 
 
@@ -496,6 +507,7 @@ def answer_visit(actor: permissions.Actor, visit: Visit, confirm: bool, answer: 
     visit.status = VisitStatus.CONFIRMED if confirm else VisitStatus.REFUSED
     visit.answer = answer.strip()[:500]
     visit.save(update_fields=["status", "answer"])
+    notices.visit_answered(visit)
     return visit
 
 
