@@ -225,6 +225,14 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["date", "created_at"]
+        constraints = [
+            # One recorded visit per card, host and day, however many desks scan it at once.
+            models.UniqueConstraint(
+                fields=["card", "host_library", "date"],
+                condition=models.Q(status="checked_in"),
+                name="one_check_in_per_card_host_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.card} → {self.host_library_id} {self.date}"

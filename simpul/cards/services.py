@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -694,6 +694,11 @@ def check_in(
         return DeskResult(valid=False, reasons=problems, card=card)
     reasons, today = judge_card(card, host, at)
     result = DeskResult(valid=not reasons, reasons=reasons, card=card, local_date=today)
+    if record:
+        # Two desks (or a desk sending its offline queue twice) scanning one card at once:
+        # the second waits here and then sees the first's visit (PostgreSQL); the unique
+        # constraint below catches what SQLite lets through.
+        MemberCard.objects.select_for_update().filter(pk=card.pk).exists()
     visits = Visit.objects.filter(card__holder=card.holder, host_library=host, date=today)
     # The day's visit that counts: already checked in, else confirmed, else awaiting an answer.
     priority = [VisitStatus.CHECKED_IN, VisitStatus.CONFIRMED, VisitStatus.REQUESTED]
@@ -717,7 +722,13 @@ def check_in(
     visit.status = VisitStatus.CHECKED_IN
     visit.checked_in_at = at or timezone.now()
     visit.checked_in_by = actor if isinstance(actor, User) else None
-    visit.save()
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError:
+        result.visit = visits.filter(status=VisitStatus.CHECKED_IN).first()
+        result.already = True
+        return result
     result.visit, result.recorded = visit, True
     return result
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from simpul.core.errors import AccessDenied, InvalidInput
@@ -22,6 +20,7 @@ from simpul.ill.models import (
     Status,
 )
 from simpul.ill.workflow import COPY_ONLY, TRANSITIONS
+from tests.concurrency import race
 from tests.fixtures_accounts import english_client
 from tests.ill.conftest import Ill
 
@@ -168,33 +167,6 @@ def test_overdue_loans_are_marked(ill: Ill):
     assert services.mark_overdue() == 1
     request.refresh_from_db()
     assert request.status == Status.OVERDUE
-
-
-def race(*calls) -> list[object]:
-    """Run the calls at the same moment on their own threads and database connections."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            if connection.vendor == "sqlite":
-                # The test database is SQLite's shared-cache memory database, whose readers
-                # get "table is locked" where a file database (as deployed) would wait.
-                with connection.cursor() as cursor:
-                    cursor.execute("PRAGMA read_uncommitted = 1")
-            barrier.wait()
-            results[i] = calls[i]()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

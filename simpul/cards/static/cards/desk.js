@@ -140,13 +140,24 @@
     return response.text();
   }
 
+  // One flush at a time: "online" and the periodic sync can fire together, and the same
+  // queued visit must not be sent twice.
+  let flushing = false;
   async function flush() {
-    const pending = queue();
-    const left = [];
-    for (const fields of pending) {
-      try { await send(fields); } catch (e) { left.push(fields); }
+    if (flushing) return;
+    flushing = true;
+    try {
+      const pending = queue();
+      const left = [];
+      for (const fields of pending) {
+        try { await send(fields); } catch (e) { left.push(fields); }
+      }
+      // Visits checked while this ran were appended after the ones just sent.
+      const added = queue().slice(pending.length);
+      localStorage.setItem(queueKey, JSON.stringify(left.concat(added)));
+    } finally {
+      flushing = false;
     }
-    localStorage.setItem(queueKey, JSON.stringify(left));
   }
 
   async function check(fields) {
