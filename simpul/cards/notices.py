@@ -5,41 +5,26 @@ rolled-back change sends nothing."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from simpul.accounts.models import User
 from simpul.cards.models import MemberCard, Visit
-
-logger = logging.getLogger(__name__)
+from simpul.core.tasks import letter_to, queue_letter
 
 CARD_EVENTS = ("issued", "refused", "suspended", "reinstated", "revoked", "renewed")
 
 
 def _send(person: User | None, compose: Callable[[], tuple[str, list[str]]]) -> None:
-    if person is None or not person.email:
-        return
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+    def with_pointer() -> tuple[str, list[str]]:
         subject, lines = compose()
-        lines.append(_("See “Member card” and “My visits” in Simpul."))
-    body = "\n".join(lines)
-    email = person.email
+        return subject, [*lines, _("See “Member card” and “My visits” in Simpul.")]
 
-    def queue() -> None:
-        from simpul.core.tasks import send_email
-
-        try:
-            send_email.enqueue(subject, body, [email])
-        except Exception:
-            logger.exception("could not queue the e-mail to %s", email)
-
-    transaction.on_commit(queue)
+    if letter := letter_to(person, with_pointer):  # written now, sent once committed
+        transaction.on_commit(lambda: queue_letter(letter))
 
 
 def card_changed(card: MemberCard, event: str) -> None:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import ItemStatus
@@ -767,9 +767,6 @@ def remind_overdue(today: dt.date | None = None) -> int:
     )
     count = 0
     for request in due.select_related("patron"):
-        first_notice = request.overdue_reminded_on or request.due_on
-        if first_notice is None or first_notice > today - every:
-            continue
         if not IllRequest.objects.filter(
             pk=request.pk, status=Status.OVERDUE, overdue_reminded_on=request.overdue_reminded_on
         ).update(overdue_reminded_on=today):
@@ -846,15 +843,14 @@ NOTIFY_PATRON = {
 
 def notify(request: IllRequest, action: str, reminder: bool = False) -> None:
     """E-mail the patron about steps that concern them, in the patron's own language."""
-    from simpul.core.tasks import send_email
+    from simpul.core.tasks import letter_to, queue_letter
 
-    patron = request.patron
-    if action not in NOTIFY_PATRON or patron is None or not patron.email:
+    if action not in NOTIFY_PATRON:
         return
     if action in {"cannot_supply", "no_answer"} and request.status != Status.UNFILLED:
         return  # it moved on to the next lender; nothing for the patron to do
-    language = patron.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
+
+    def compose() -> tuple[str, list[str]]:
         subject = _("Your interlibrary request %(n)s: %(status)s") % {
             "n": request.number,
             "status": request.get_status_display(),
@@ -877,10 +873,10 @@ def notify(request: IllRequest, action: str, reminder: bool = False) -> None:
                 )
             )
         lines.append(_("See all your requests under “My interlibrary requests” in Simpul."))
-    try:
-        send_email.enqueue(subject, "\n".join(lines), [patron.email])
-    except Exception:
-        logger.exception("could not queue the e-mail for request %s", request.pk)
+        return subject, lines
+
+    if letter := letter_to(request.patron, compose):
+        queue_letter(letter)
 
 
 # ---------------------------------------------------------------- policy upkeep
