@@ -8,11 +8,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
 from simpul.accounts.models import User
-from simpul.catalog.models import Cluster
+from simpul.catalog.models import Cluster, Holding, Record
 from simpul.core.errors import InvalidInput
 from simpul.ill import services
 from simpul.ill.models import FeePayer, LendingClosure, LendingPolicy, ServiceType
@@ -26,14 +25,31 @@ def _staff(code: str) -> User | None:
 
 
 def _titles_not_held_by(library: Library, count: int) -> list[Cluster]:
-    """Titles other members hold but this library does not: what its patrons would request."""
-    return list(
-        Cluster.objects.annotate(n=Count("records"))
-        .filter(n__gte=1, records__holdings__status="available")
-        .exclude(records__library=library)
+    """Titles other members hold but this library does not: what its patrons would request.
+
+    Read from the available copies in title order, a few at a time: one grouped query over
+    the whole catalogue took minutes on the demo's 50,000 records."""
+    available = (
+        Holding.objects.filter(status="available", record__cluster__isnull=False)
+        .exclude(library=library)
+        .order_by("record__cluster_id")
+        .values_list("record__cluster_id", flat=True)
         .distinct()
-        .order_by("pk")[:count]
     )
+    picked: list[int] = []
+    start = 0
+    while len(picked) < count:
+        ids = list(available[start : start + 10 * count])
+        if not ids:
+            break
+        held = set(
+            Record.objects.filter(library=library, cluster_id__in=ids).values_list(
+                "cluster_id", flat=True
+            )
+        )
+        picked.extend(i for i in ids if i not in held)
+        start += len(ids)
+    return list(Cluster.objects.filter(pk__in=picked[:count]).order_by("pk"))
 
 
 def load_demo(network: Network) -> int:
