@@ -8,6 +8,7 @@ an executemany of a plain UPDATE does the same in a fraction of the time.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -78,10 +79,22 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     preparers = _preparers(fields)
-    rows = [_row([f.pre_save(obj, add=True) for f in fields], preparers) for obj in objs]
+    getters = [_value_on_insert(f) for f in fields]
+    rows = [_row([get(obj) for get in getters], preparers) for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+def _value_on_insert(field: Any) -> Callable[[Model], Any]:
+    """The attribute itself, unless the field fills it in on saving (auto_now, files)."""
+    if (
+        getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or isinstance(field, models.FileField)
+    ):
+        return functools.partial(field.pre_save, add=True)
+    return operator.attrgetter(field.attname)
 
 
 def insert_values(
