@@ -154,10 +154,11 @@ def refresh_index() -> None:
 
 def full_texts(record_ids: list[int]) -> dict[int, str]:
     """Text of published items' PDFs, by catalogue record, for the search index."""
-    rows = (
-        Item.objects.filter(catalogue_record_id__in=record_ids, status=State.PUBLISHED)
-        .exclude(full_text="")
-        .values_list("catalogue_record_id", "full_text")
+    with_text = Item.objects.filter(status=State.PUBLISHED).exclude(full_text="")
+    if not with_text.exists():  # most sites, and every member's catalogue import
+        return {}
+    rows = with_text.filter(catalogue_record_id__in=record_ids).values_list(
+        "catalogue_record_id", "full_text"
     )
     return {record_id: text for record_id, text in rows if record_id is not None}
 
