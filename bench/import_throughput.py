@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -29,6 +28,8 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+
+from member_imports import import_member_files
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
@@ -113,23 +114,8 @@ def main() -> int:
     )
     generated = time.monotonic() - started
     print(f"generated {args.records:,} records in {generated:.0f} s", flush=True)
-    total = 0
-    started = time.monotonic()
-    rows = []
-    for line in listed.split("\n"):
-        if not line.strip():
-            continue
-        code, path = line.split(" ", 1)
-        began = time.monotonic()
-        output = _run(env, "import", "--library", code, path)
-        seconds = time.monotonic() - began
-        found = re.search(re.escape(path) + r": (\d+)", output)
-        count = int(found.group(1)) if found else 0
-        total += count
-        rows.append((code, Path(path).suffix, count, seconds))
-        print(f"{code:<14} {count:>8,} records {seconds:7.1f} s {count / seconds:7.0f}/s "
-              f"(catalogue now {total:,})", flush=True)  # fmt: skip
-    elapsed = time.monotonic() - started
+    files = [line.split(" ", 1) for line in listed.split("\n") if line.strip()]
+    total, elapsed = import_member_files(files, env, ROOT)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     quality = _python(env, QUALITY.format(folder=str(files_dir))).split()
     print()

@@ -54,6 +54,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from member_imports import import_member_files
+
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 WORD = re.compile(r"[a-z]{4,}")
@@ -137,27 +139,7 @@ def build_site(args: argparse.Namespace, env: dict[str, str], folder: Path) -> N
         raise SystemExit(f"building the member files failed:\n{made.stderr}")
     files = json.loads(made.stdout.strip().splitlines()[-1])
     print(f"Member files written in {time.monotonic() - started:.0f} s", flush=True)
-    imported = 0
-    began = time.monotonic()
-    for code, path in files:
-        print(f"simpul import --library {code} {Path(path).name}", flush=True)
-        before = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-m", "simpul.cli", "import", "--library", code, path],
-            env=env,
-            cwd=ROOT,
-            check=False,
-            text=True,
-            capture_output=True,
-        )
-        print(done.stdout.strip(), done.stderr.strip()[-2000:], flush=True)
-        found = re.search(re.escape(path) + r": (\d+)", done.stdout)
-        count = int(found.group(1)) if found else 0
-        imported += count
-        seconds = time.monotonic() - before
-        print(f"  {count:,} records in {seconds:.0f} s: {count / seconds:.0f}/s "
-              f"(catalogue now {imported:,})", flush=True)  # fmt: skip
-    spent = time.monotonic() - began
+    imported, spent = import_member_files(files, env, ROOT)
     print(f"imported {imported:,} records in {spent:.0f} s: {imported / spent:.0f}/s", flush=True)
     (folder / "bench-ready").write_text(f"built in {time.monotonic() - started:.0f} s\n")
     shutil.rmtree(folder / "files", ignore_errors=True)
