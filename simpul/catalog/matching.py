@@ -73,6 +73,9 @@ W_NUMBER_ONE_SIDED = -3.0
 W_TYPE_SOFT = -3.0
 W_TRANSLATION_ONE_SIDED = -3.0
 W_WORDS_DIFFERENT = -5.0  # each title has words the other lacks: "Biodiesel" vs "Fuel Ethanol"
+# Evidence that, in a pair that does not match, rules out the other's whole cluster
+# (`compare_to_cluster`): the two titles say different things.
+CONTRADICTING = frozenset({"different_words", "different_subtitle"})
 W_BEGINS_DIFFERENTLY = -2.5  # "Vtoroi pokrov ..." (the second) vs "Pokrov ..."
 
 # Printed text in another binding or as a thesis is close; any other difference is a
@@ -387,7 +390,9 @@ def blocking_keys(rec: BibRecord | Features) -> set[str]:
     "t:" the first three significant title words; "e:" the last three of a long title
     (for a typo early in it); "a:" the first author's surname with the first three
     letters of the title (for a typo later in a short title, and whatever the years
-    say). Both spellings of a pre-1972 title get keys.
+    say); "z:" the surname with the first letters of the title's last word (for a typo
+    in the first word of a short title: "Sppearheads for reform"). Both spellings of a
+    pre-1972 title get keys.
     """
     f = features(rec)
     keys: set[str] = set()
@@ -398,7 +403,10 @@ def blocking_keys(rec: BibRecord | Features) -> set[str]:
         if len(words) >= 5:
             keys.add("e:" + _joined(words[-3:]))
         if f.surnames:
-            keys.add(f"a:{f.surnames[0][:30]}:{words[0][:3]}")
+            surname = f.surnames[0][:30]
+            keys.add(f"a:{surname}:{words[0][:3]}")
+            if len(words) >= 2 and words[-1][:3] != words[0][:3]:
+                keys.add(f"z:{surname}:{words[-1][:3]}")
     return keys
 
 
@@ -859,7 +867,10 @@ def compare_to_cluster(
 
     Comparing with every member, not only the most similar one, keeps chains from forming:
     a record without an edition statement may match both the 2nd and the 3rd edition, but
-    a 3rd-edition record never joins a cluster that holds a 2nd-edition record.
+    a 3rd-edition record never joins a cluster that holds a 2nd-edition record. A member
+    whose title has words the record's lacks, and the other way round, rules the cluster
+    out too when the two do not match: a record without its subtitle matches each of the
+    Data-Planet tables that differ only by subtitle, and must not gather them into one.
     """
     best: MatchResult | None = None
     fr = features(rec)
@@ -871,6 +882,8 @@ def compare_to_cluster(
         result = compare(fr, fm)
         if result.vetoed:
             return result
+        if not result.same and any(e.code in CONTRADICTING for e in result.evidence):
+            return MatchResult(score=0.0, same=False, evidence=result.evidence, total=VETO)
         if best is None or result.total > best.total:
             best = result
     if best is None:

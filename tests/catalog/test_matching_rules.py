@@ -247,6 +247,39 @@ def test_records_of_one_edition_share_a_blocking_key() -> None:
     assert matching.blocking_keys(book()) & matching.blocking_keys(typo)
 
 
+def test_a_typo_in_the_first_word_of_a_short_title_still_shares_a_key() -> None:
+    right = book(title="Spearheads for reform", authors=["Davis, Allen Freeman"], isbns=[])
+    typo = replace(right, title="Sppearheads for reform", authors=["Davis, A. F."])
+    assert matching.blocking_keys(right) & matching.blocking_keys(typo) == {"z:davis:ref"}
+    assert matching.compare(right, typo).same
+
+
+def _energy_table(series: str | None) -> BibRecord:
+    return book(
+        title="Biofuels from the International Energy Statistics database shown in Barrels Per Day",
+        subtitle=f"Date Type: Year; Category: Production; Series: {series}" if series else "",
+        authors=["Energy Information Administration"],
+        publisher="Data-Planet by Conquest Systems",
+        year=2018,
+        extent="",
+        isbns=[],
+        languages=["eng"],
+    )
+
+
+def test_a_record_without_its_subtitle_does_not_gather_tables_that_differ_by_it() -> None:
+    biodiesel = _energy_table("Biodiesel Production")
+    ethanol = _energy_table("Fuel Ethanol Production")
+    bare = _energy_table(None)
+    assert matching.compare(bare, biodiesel).same  # nothing in it says which table it is
+    assert not matching.compare(ethanol, biodiesel).same
+    # The bare record joined the biodiesel table; the ethanol table must not join them.
+    result = matching.compare_to_cluster(ethanol, [biodiesel, bare])
+    assert not result.same
+    assert "words in one title only" in reasons(result)
+    assert matching.compare_to_cluster(biodiesel, [biodiesel, bare]).same
+
+
 def test_every_edition_and_volume_of_a_work_has_one_work_key() -> None:
     key = matching.work_key(book())
     assert matching.work_key(book(edition="Ed. 3", year=2024, isbns=[])) == key

@@ -33,7 +33,7 @@ from simpul.core.bulk import insert_rows, insert_values, update_rows
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
-BLOCKING_PREFIXES = ("t:", "e:", "a:")  # matching.blocking_keys; the others are identifiers
+BLOCKING_PREFIXES = ("t:", "e:", "a:", "z:")  # matching.blocking_keys; the others are identifiers
 LIBRARIAN_SAME = "librarian_same"
 SOURCE_PREFERENCE = {
     SourceFormat.MARC21.value: 4,
