@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
@@ -871,8 +871,12 @@ def compare_to_cluster(
     whose title has words the record's lacks, and the other way round, rules the cluster
     out too when the two do not match: a record without its subtitle matches each of the
     Data-Planet tables that differ only by subtitle, and must not gather them into one.
+    And the record must match at least half the members, not one: a later edition with
+    no edition statement can match the one sparse record of a cluster and none of the
+    complete ones.
     """
     best: MatchResult | None = None
+    matched = 0
     fr = features(rec)
     for member in members:
         fm = features(member)
@@ -884,8 +888,11 @@ def compare_to_cluster(
             return result
         if not result.same and any(e.code in CONTRADICTING for e in result.evidence):
             return MatchResult(score=0.0, same=False, evidence=result.evidence, total=VETO)
+        matched += result.same
         if best is None or result.total > best.total:
             best = result
     if best is None:
         return MatchResult(score=0.0, same=False, evidence=[], total=PRIOR)
+    if best.same and matched * 2 < len(members):
+        return replace(best, same=False)
     return best

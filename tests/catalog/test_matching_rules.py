@@ -296,6 +296,19 @@ def test_a_record_does_not_join_a_cluster_holding_another_edition() -> None:
     assert matching.compare_to_cluster(second, [second, unstated]).same
 
 
+def test_a_record_must_match_at_least_half_of_a_cluster() -> None:
+    """A reprint two years on, with no statement, matches only the sparse record."""
+    complete = book()
+    other_complete = book(local_id="b-1", extent="300 hlm.", publisher="Andi")
+    sparse = book(local_id="c-1", isbns=[], extent="", year=None, publisher="")
+    later = book(local_id="d-1", isbns=[], extent="", year=2022)
+    assert matching.compare(later, sparse).same
+    assert not matching.compare(later, complete).same
+    assert not matching.compare_to_cluster(later, [complete, other_complete, sparse]).same
+    assert matching.compare_to_cluster(later, [complete, sparse]).same  # one of two: a tie
+    assert matching.compare_to_cluster(sparse, [complete, other_complete, later]).same
+
+
 def test_reasons_can_be_stored_and_read_back_in_another_language() -> None:
     result = matching.compare(book(), CSV_ROW)
     stored = [e.as_json() for e in result.evidence]
