@@ -53,11 +53,11 @@ class Network(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self.name, self.name_en)
+        return localised(self.name, self.name_en)
 
     @property
     def display_description(self) -> str:
-        return _localised(self.description, self.description_en)
+        return localised(self.description, self.description_en)
 
 
 class LibraryType(models.TextChoices):
@@ -155,15 +155,15 @@ class Library(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self.name, self.name_en)
+        return localised(self.name, self.name_en)
 
     @property
     def display_description(self) -> str:
-        return _localised(self.description, self.description_en)
+        return localised(self.description, self.description_en)
 
     @property
     def display_visiting_rules(self) -> str:
-        return _localised(self.visiting_rules, self.visiting_rules_en)
+        return localised(self.visiting_rules, self.visiting_rules_en)
 
 
 class Weekday(models.IntegerChoices):
@@ -198,7 +198,7 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
-def _localised(indonesian: str, english: str) -> str:
+def localised(indonesian: str, english: str) -> str:
     """The English text when the reader chose English and one exists, else the Indonesian."""
     if (get_language() or "id").startswith("en") and english:
         return english

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from simpul.catalog.models import Cluster
 
@@ -129,3 +132,27 @@ def test_the_nav_and_home_page_lead_to_the_catalogue(catalogue, en_client):
     home = en_client.get("/").content.decode()
     assert 'href="/catalogue/"' in home
     assert 'action="/catalogue/"' in home
+
+
+def test_a_page_of_titles_costs_the_same_queries_however_many_it_shows(catalogue, en_client):
+    """Each title's record is read with its list fields in one query: authors, publisher
+    and edition on the page never cost a query per title."""
+
+    def shown(page_size: int) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = en_client.get(
+                "/catalogue/", {"q": "the", "page_size": page_size}, HTTP_HX_REQUEST="true"
+            )
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    few, _ = shown(2)
+    many, html = shown(12)
+    assert len(re.findall(r'<h3><a href="/catalogue/\d+/"', html)) == 12
+    assert many == few
+    best = Cluster.objects.filter(pk=_first_hit_id(html)).select_related("best_record").get()
+    assert escape(best.best_record.authors[0]) in html
+
+
+def _first_hit_id(html: str) -> int:
+    return int(re.search(r'<h3><a href="/catalogue/(\d+)/"', html).group(1))
