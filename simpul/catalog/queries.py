@@ -329,8 +329,8 @@ def library_names(codes: Iterable[str]) -> dict[str, str]:
     }
 
 
-# What a list of titles shows of each title's best record (the rest is left in the table:
-# decoding every JSON column of twenty records was a third of a search's time).
+# What a list of titles shows of each title's best record; the rest stays in the table
+# (a page of twenty titles decoded every JSON column of their records for nothing).
 HIT_RECORD_FIELDS = ("title", "authors", "publisher", "edition", "isbns")
 
 

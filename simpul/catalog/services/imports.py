@@ -26,18 +26,21 @@ from django.utils.translation import gettext as _
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import (
+    Cluster,
     Holding,
     ImportJob,
     ImportMode,
     ImportProblem,
     JobStatus,
     Record,
+    RecordKey,
     RecordStatus,
 )
 from simpul.catalog.readers import sniff_format
 from simpul.catalog.services import clustering, indexing, reading
 from simpul.core.bulk import insert_rows, insert_values, update_rows
 from simpul.core.errors import InvalidInput
+from simpul.core.planner import StatisticsKeeper
 from simpul.network import permissions
 from simpul.network.models import Library
 
@@ -222,6 +225,9 @@ class JobMemory:
     seen: set[str] = field(default_factory=set)  # identifiers read (for replace mode)
     written: dict[str, int] = field(default_factory=dict)  # identifier -> record written now
     unreadable: set[str] = field(default_factory=set)  # identifiers of records that failed
+    statistics: StatisticsKeeper = field(
+        default_factory=lambda: StatisticsKeeper((Record, RecordKey, Holding, Cluster))
+    )
 
     def present(self) -> set[str]:
         """Identifiers in the source, readable or not: a full export withdraws the others."""
@@ -237,7 +243,6 @@ def _duplicate(position: int, local_id: str) -> RecordProblem:
     )
 
 
-@transaction.atomic
 def apply_batch(
     job: ImportJob,
     batch: list[BibRecord | RecordProblem],
@@ -251,6 +256,19 @@ def apply_batch(
     A CSV lists one row per copy, so the same title met again adds copies instead of
     replacing the record; in other formats a repeated identifier is reported, unless
     `repeats_allowed` (a harvest whose pages shift while it runs meets records twice)."""
+    before = job.added + job.updated + job.withdrawn
+    _write_batch(job, batch, memory, origin, repeats_allowed)
+    memory.statistics.wrote(job.added + job.updated + job.withdrawn - before)
+
+
+@transaction.atomic
+def _write_batch(
+    job: ImportJob,
+    batch: list[BibRecord | RecordProblem],
+    memory: JobMemory,
+    origin: str,
+    repeats_allowed: bool,
+) -> None:
     library = job.library
     problems = [item for item in batch if isinstance(item, RecordProblem)]
     job.failed += len(problems)
