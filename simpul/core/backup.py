@@ -38,6 +38,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
 from simpul import __version__
+from simpul.core.planner import refresh_all_statistics
 
 FORMAT = "simpul-backup"
 FORMAT_VERSION = 1
@@ -365,6 +366,7 @@ def restore_backup(archive: str | Path) -> str:
             ) from exc
         for prefix, root in _file_trees():
             _swap_media(staging / prefix, Path(tmp) / f"previous-{prefix}", root)
+    refresh_all_statistics()  # the planner knew the tables before they were replaced
     # The search index is derived from the rows just restored: make it again.
     from simpul.catalog.services.indexing import rebuild_index
 

@@ -60,3 +60,10 @@ class StatisticsKeeper:
         if rows <= 0:
             return 0  # no statistics yet, or an empty table: refresh now
         return max(MIN_ROWS, int(rows * GROWTH))
+
+
+def refresh_all_statistics() -> None:
+    """After every table was loaded at once (a restore): statistics for all of them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
