@@ -14,8 +14,7 @@ CHUNK = 2000
 
 
 def add_keys(apps: Any, schema_editor: Any) -> None:
-    from simpul.catalog import matching
-    from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
+    from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row, record_keys
 
     record_model = apps.get_model("catalog", "Record")
     key_model = apps.get_model("catalog", "RecordKey")
@@ -30,9 +29,9 @@ def add_keys(apps: Any, schema_editor: Any) -> None:
             return
         last = rows[-1]["pk"]
         new_keys = [
-            key_model(record_id=row["pk"], key=key[:200])
+            key_model(record_id=row["pk"], key=key)
             for row in rows
-            for key in matching.blocking_keys(bib_from_row(row))
+            for key in record_keys(bib_from_row(row))
             if key.startswith(PREFIX)
         ]
         key_model.objects.bulk_create(new_keys, ignore_conflicts=True)
