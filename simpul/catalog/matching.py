@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
@@ -860,7 +860,7 @@ def quick_veto(fa: Features, fb: Features) -> Evidence | None:
 
 
 def compare_to_cluster(
-    rec: BibRecord | Features, members: list[BibRecord] | list[Features]
+    rec: BibRecord | Features, members: Iterable[BibRecord | Features]
 ) -> MatchResult:
     """Whether `rec` belongs with a cluster's records: the best match among them, unless one
     of them contradicts it outright (another edition, volume, format, language ...).
@@ -876,9 +876,10 @@ def compare_to_cluster(
     complete ones.
     """
     best: MatchResult | None = None
-    matched = 0
+    matched = compared = 0
     fr = features(rec)
-    for member in members:
+    for member in members:  # read lazily: a member that rules the cluster out ends it
+        compared += 1
         fm = features(member)
         vetoed = quick_veto(fr, fm)
         if vetoed is not None:
@@ -893,6 +894,6 @@ def compare_to_cluster(
             best = result
     if best is None:
         return MatchResult(score=0.0, same=False, evidence=[], total=PRIOR)
-    if best.same and matched * 2 < len(members):
+    if best.same and matched * 2 < compared:
         return replace(best, same=False)
     return best

@@ -8,7 +8,7 @@ re-imports because it names records by library and identifier.
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -128,11 +128,35 @@ def _remember(key: tuple[int, str], features: matching.Features) -> matching.Fea
     return features
 
 
-def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> dict[int, matching.Features]:
-    """Prepared records by primary key, loading only those not remembered, in one query each
-    500 (stored records are read as plain values: building model instances cost more than
-    comparing them)."""
-    found: dict[int, matching.Features] = {}
+class Candidates:
+    """Prepared stored records by primary key, each normalised only when asked for: most
+    candidate clusters are ruled out by their first member, and normalising is the dearest
+    step of placing a record in a large catalogue."""
+
+    def __init__(self) -> None:
+        self._ready: dict[int, matching.Features] = {}
+        self._rows: dict[int, tuple[str, dict[str, Any]]] = {}
+
+    def __getitem__(self, pk: int) -> matching.Features:
+        found = self._ready.get(pk)
+        if found is None:
+            hash_, row = self._rows.pop(pk)
+            found = self._ready[pk] = _remember((pk, hash_), matching.features(bib_from_row(row)))
+        return found
+
+    def __setitem__(self, pk: int, features: matching.Features) -> None:
+        self._rows.pop(pk, None)
+        self._ready[pk] = features
+
+    def add_stored(self, row: dict[str, Any], raw_hash: str) -> None:
+        """A stored record's columns (`BIB_FIELDS`), to be normalised when first compared."""
+        self._rows[row["pk"]] = (raw_hash, row)
+
+
+def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> Candidates:
+    """Prepared records by primary key; those not remembered are read in one query each 500
+    (as plain values: building model instances cost more than comparing them)."""
+    found = Candidates()
     missing: dict[int, str] = {}
     for key in wanted:
         features = _PREPARED.get(key)
@@ -144,8 +168,7 @@ def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> dict[int, matching.Fea
     pks = list(missing)
     for start in range(0, len(pks), 500):
         for row in Record.objects.filter(pk__in=pks[start : start + 500]).values("pk", *BIB_FIELDS):
-            key = (row["pk"], missing[row["pk"]])
-            found[row["pk"]] = _remember(key, matching.features(bib_from_row(row)))
+            found.add_stored(row, missing[row["pk"]])
     return found
 
 
@@ -198,30 +221,26 @@ def recluster(records: list[Record]) -> set[int]:
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
     bibs = {r.pk: prepared(r) for r in active}
     keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
-    insert_values(
-        RecordKey,
-        ["record_id", "key"],
-        [(pk, key) for pk, record_keys_ in keys.items() for key in record_keys_],
-    )
     all_keys = set().union(*keys.values()) if keys else set()
-    # Stored candidates sharing a key (already clustered, active), fetched once for the batch.
+    # The clusters holding each key, fetched once for the batch. Only active records have
+    # keys, and the batch's own are written once it is placed.
     holders: dict[str, set[int]] = defaultdict(set)
-    record_cluster: dict[int, int | None] = {}
     key_list = list(all_keys)
     for start in range(0, len(key_list), 500):
-        for key, record_id, cluster_id in RecordKey.objects.filter(
-            key__in=key_list[start : start + 500],
-            record__status=RecordStatus.ACTIVE,
-            record__cluster__isnull=False,
-        ).values_list("key", "record_id", "record__cluster_id"):
-            holders[key].add(record_id)
-            record_cluster[record_id] = cluster_id
+        for key, holder in (
+            RecordKey.objects.filter(
+                key__in=key_list[start : start + 500], cluster_id__isnull=False
+            )
+            .values_list("key", "cluster_id")
+            .distinct()
+        ):
+            holders[key].add(holder)
     # Only the likeliest clusters of each record are compared (a common title such as
     # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
     # once for the batch, since a record must fit every member of the cluster it joins.
     wanted: set[int] = set()
     for pk in keys:
-        wanted.update(_likeliest_clusters(keys[pk], holders, record_cluster))
+        wanted.update(_likeliest_clusters(keys[pk], holders))
     # A librarian's "same edition" holds even when the records share no key at all.
     kept_with = _clusters_kept_with(active)
     for found in kept_with.values():
@@ -245,7 +264,7 @@ def recluster(records: list[Record]) -> set[int]:
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, Cluster] = {}
     for record in active:
-        near = _likeliest_clusters(keys[record.pk], holders, record_cluster, record.pk)
+        near = _likeliest_clusters(keys[record.pk], holders)
         near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
@@ -263,9 +282,8 @@ def recluster(records: list[Record]) -> set[int]:
         # Later records of the same batch may match this one.
         members[cluster_id].append(Member(record.pk, record.library_id, record.local_id))
         member_bibs[record.pk] = bibs[record.pk]
-        record_cluster[record.pk] = cluster_id
         for key in keys[record.pk]:
-            holders[key].add(record.pk)
+            holders[key].add(cluster_id)
     if new_clusters:
         Cluster.objects.bulk_create(new_clusters.values())
         real = {stand_in: cluster.pk for stand_in, cluster in new_clusters.items()}
@@ -274,6 +292,11 @@ def recluster(records: list[Record]) -> set[int]:
                 record.cluster_id = real[record.cluster_id]
         touched = {real.get(pk, pk) for pk in touched}
     update_rows(Record, active, ["cluster", "match_reasons"])
+    insert_values(
+        RecordKey,
+        ["record_id", "key", "cluster_id"],
+        [(r.pk, key, r.cluster_id) for r in active for key in keys[r.pk]],
+    )
     refresh_clusters(touched)
     return touched
 
@@ -305,27 +328,26 @@ def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
     return found
 
 
-def _likeliest_clusters(
-    record_keys_: set[str],
-    holders: dict[str, set[int]],
-    record_cluster: dict[int, int | None],
-    exclude: int | None = None,
-) -> set[int]:
-    """The clusters sharing the most keys with a record; a shared identifier counts most."""
-    shared: dict[int, set[str]] = defaultdict(set)
+def _likeliest_clusters(record_keys_: set[str], holders: dict[str, set[int]]) -> set[int]:
+    """The clusters sharing the most keys with a record (a shared identifier counts ten
+    blocking keys), lowest number first among equals. Counted by `Counter` and cut at the
+    sixth weight, since a common title's key is held by hundreds of clusters."""
+    shared: Counter[int] = Counter()
     for key in record_keys_:
-        for pk in holders.get(key, ()):
-            cluster_id = record_cluster.get(pk)
-            if pk != exclude and cluster_id is not None:
-                shared[cluster_id].add(key)
+        found = holders.get(key)
+        if not found:
+            continue
+        if key[:2] in BLOCKING_PREFIXES:
+            shared.update(found)
+        else:
+            for cluster_id in found:
+                shared[cluster_id] += 10
     if len(shared) <= MAX_CLUSTERS_COMPARED:
         return set(shared)
-
-    def weight(cluster_id: int) -> tuple[int, int]:
-        keys = shared[cluster_id]
-        return (-sum(1 if k[:2] in BLOCKING_PREFIXES else 10 for k in keys), cluster_id)
-
-    return set(sorted(shared, key=weight)[:MAX_CLUSTERS_COMPARED])
+    cut = sorted(shared.values(), reverse=True)[MAX_CLUSTERS_COMPARED - 1]
+    chosen = {cluster_id for cluster_id, weight in shared.items() if weight > cut}
+    at_cut = sorted(cluster_id for cluster_id, weight in shared.items() if weight == cut)
+    return chosen | set(at_cut[: MAX_CLUSTERS_COMPARED - len(chosen)])
 
 
 def _choose_cluster(
@@ -333,7 +355,7 @@ def _choose_cluster(
     bib: matching.Features,
     near: set[int],
     members: dict[int, list[Member]],
-    member_bibs: dict[int, matching.Features],
+    member_bibs: Candidates,
     decisions: dict[Pair, dict[Pair, str]],
 ) -> tuple[int | None, list[dict[str, Any]]]:
     """The cluster this record belongs to, with the evidence; None when it stands alone."""
@@ -346,7 +368,7 @@ def _choose_cluster(
             continue
         if Decision.SAME in verdicts:
             return cluster_id, [{"code": LIBRARIAN_SAME, "weight": 0.0, "params": {}}]
-        result = matching.compare_to_cluster(bib, [member_bibs[m.pk] for m in group])
+        result = matching.compare_to_cluster(bib, (member_bibs[m.pk] for m in group))
         if result.same and (best is None or result.total > best[0]):
             best = (result.total, cluster_id, [e.as_json() for e in result.evidence])
     if best is None:
