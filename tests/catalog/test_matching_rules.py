@@ -319,3 +319,25 @@ def test_reasons_can_be_stored_and_read_back_in_another_language() -> None:
 def test_prepared_records_compare_like_raw_ones() -> None:
     prepared = matching.prepare(book())
     assert matching.compare(prepared, CSV_ROW).total == matching.compare(book(), CSV_ROW).total
+
+
+def test_a_cluster_ruled_out_by_its_first_member_is_read_no_further() -> None:
+    """Members are read one by one: a stored member is normalised only when a comparison
+    reaches it, which is most of what placing a record in a large catalogue costs."""
+    second = book(edition="Ed. 2", isbns=[])
+    third = book(edition="Ed. 3", isbns=[])
+    read: list[BibRecord] = []
+
+    def members(*records: BibRecord):  # type: ignore[no-untyped-def]
+        for record in records:
+            read.append(record)
+            yield record
+
+    assert not matching.compare_to_cluster(third, members(second, book(), book())).same
+    assert read == [second]
+    read.clear()
+    later = book(local_id="d-1", isbns=[], extent="", year=2022)
+    sparse = book(local_id="c-1", isbns=[], extent="", year=None, publisher="")
+    # Read lazily, the half-cluster rule still counts every member.
+    assert not matching.compare_to_cluster(later, members(book(), book(), sparse)).same
+    assert len(read) == 3

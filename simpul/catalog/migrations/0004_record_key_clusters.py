@@ -8,7 +8,8 @@ from django.db import migrations, models
 
 COPY_CLUSTERS = """
 UPDATE catalog_recordkey SET cluster_id = (
-    SELECT cluster_id FROM catalog_record WHERE catalog_record.id = catalog_recordkey.record_id
+    SELECT cluster_id FROM catalog_record
+    WHERE catalog_record.id = catalog_recordkey.record_id AND catalog_record.status = 'active'
 )
 """
 

@@ -234,7 +234,8 @@ def recluster(records: list[Record]) -> set[int]:
             .values_list("key", "cluster_id")
             .distinct()
         ):
-            holders[key].add(holder)
+            if holder is not None:  # the filter says so; the column may hold none
+                holders[key].add(holder)
     # Only the likeliest clusters of each record are compared (a common title such as
     # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
     # once for the batch, since a record must fit every member of the cluster it joins.
