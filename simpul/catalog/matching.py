@@ -24,10 +24,13 @@ it is read. The evaluation is in `bench/clustering_eval.py`; see docs/clustering
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
@@ -357,6 +360,79 @@ def features(rec: BibRecord | Features) -> Features:
     prepared = prepare(rec)
     setattr(rec, _CACHE_ATTRIBUTE, (fingerprint, prepared))
     return prepared
+
+
+# --- stored form ------------------------------------------------------------------------
+#
+# A prepared record is stored beside the record (`Record.match_form`), so that a stored
+# candidate is not normalised again each time a new record may match it: in a large
+# catalogue most candidates are no longer in memory, and normalising them was the
+# dearest step of an import. The trigram sets are left out (redone from the strings,
+# to keep rows small). The form is tagged with a digest of the code that derives it:
+# after any change to that code, a stored form no longer counts and is made again.
+
+_GRAM_FIELDS = frozenset(
+    {"main_grams", "sub_grams", "full_grams", "alt_main_grams", "alt_full_grams", "publisher_grams"}
+)
+_STORED_FIELDS = tuple(f.name for f in fields(Features) if f.name not in _GRAM_FIELDS)
+_SET_FIELDS = frozenset(
+    {"words", "numbers", "sub_numbers", "volumes", "statement", "languages", "isbns", "issns"}
+)
+_TUPLE_FIELDS = frozenset({"significant", "alt_significant", "surnames"})
+FORM_TAG = (
+    b"mf"
+    + hashlib.sha256(
+        b"".join(
+            Path(module).read_bytes() for module in (__file__, norm.__file__, identifiers.__file__)
+        )
+    )
+    .hexdigest()[:12]
+    .encode()
+    + b":"
+)
+
+
+def _plain(name: str, value: Any) -> Any:
+    if name in _SET_FIELDS:
+        return sorted(value)
+    if name == "edition":
+        return [value.number, value.printing, value.revised]
+    return value
+
+
+def stored_form(f: Features) -> bytes:
+    """What `prepare` derived, as bytes to keep with the record (JSON of plain values)."""
+    values = [_plain(name, getattr(f, name)) for name in _STORED_FIELDS]
+    return FORM_TAG + json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def from_stored_form(data: bytes) -> Features | None:
+    """The prepared record a stored form holds; None when the code that wrote it differs."""
+    if not data.startswith(FORM_TAG):
+        return None
+    values = dict(zip(_STORED_FIELDS, json.loads(data[len(FORM_TAG) :]), strict=True))
+    for name in _SET_FIELDS:
+        values[name] = frozenset(values[name])
+    for name in _TUPLE_FIELDS:
+        if values[name] is not None:
+            values[name] = tuple(values[name])
+    values["authors"] = tuple(map(tuple, values["authors"]))
+    values["edition"] = norm.EditionInfo(*values["edition"])
+    main, subtitle = values["main"], values["subtitle"]
+    full = f"{main} {subtitle}".strip()
+    alt_main = alt_full = None
+    if values["alt_significant"] is not None:  # set exactly when the old spelling differs
+        alt_main = trigrams(norm.indonesian_old_spelling(main))
+        alt_full = trigrams(norm.indonesian_old_spelling(full))
+    return Features(
+        **values,
+        main_grams=trigrams(main),
+        sub_grams=trigrams(subtitle),
+        full_grams=trigrams(full),
+        alt_main_grams=alt_main,
+        alt_full_grams=alt_full,
+        publisher_grams=trigrams(values["publisher"].replace(" ", "")),
+    )
 
 
 # --- keys -------------------------------------------------------------------------------

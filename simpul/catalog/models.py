@@ -186,6 +186,9 @@ class Record(models.Model):
         Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
     match_reasons = models.JSONField(default=list)
+    # The matcher's normalised view of the record (`matching.stored_form`), so that a record
+    # compared with newcomers is not normalised again each time; derived, remade when stale.
+    match_form = models.BinaryField(default=b"", editable=False)
     last_job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL)
     first_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -68,6 +68,22 @@ def update_rows(model: type[Model], objs: Sequence[Model], field_names: Sequence
     return len(rows)
 
 
+def set_column(model: type[Model], field_name: str, values: Iterable[tuple[Any, Any]]) -> int:
+    """UPDATE one column of rows given as (primary key, value) pairs, leaving auto_now
+    columns alone: for derived data that is no change to the row (OAI datestamps stay)."""
+    meta = model._meta
+    field = meta.get_field(field_name)
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(str(meta.pk.column))
+    sql = f"UPDATE {table} SET {quote(str(field.column))} = %s WHERE {pk} = %s"  # type: ignore[union-attr]  # noqa: S608
+    preparers = _preparers([field])
+    rows = [[*_row([value], preparers), key] for key, value in values]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+    return len(rows)
+
+
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     """INSERT new rows whose primary keys nobody needs back (keys, holdings, log entries)."""
     if not objs:

@@ -29,7 +29,7 @@ from simpul.catalog.models import (
     SearchChange,
 )
 from simpul.catalog.normalise import normalise_title
-from simpul.core.bulk import insert_rows, insert_values, update_rows
+from simpul.core.bulk import insert_rows, insert_values, set_column, update_rows
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
@@ -121,6 +121,11 @@ def remember_prepared(record: Record, features: matching.Features) -> None:
     _remember((record.pk, record.raw_hash), features)
 
 
+def forget_prepared() -> None:
+    """Drop the prepared records kept in memory, so the next comparisons read what is stored."""
+    _PREPARED.clear()
+
+
 def _remember(key: tuple[int, str], features: matching.Features) -> matching.Features:
     _PREPARED[key] = features
     if len(_PREPARED) > PREPARED_KEPT:
@@ -129,33 +134,42 @@ def _remember(key: tuple[int, str], features: matching.Features) -> matching.Fea
 
 
 class Candidates:
-    """Prepared stored records by primary key, each normalised only when asked for: most
-    candidate clusters are ruled out by their first member, and normalising is the dearest
-    step of placing a record in a large catalogue."""
+    """Prepared stored records by primary key, each made ready only when asked for: most
+    candidate clusters are ruled out by their first member. A record's stored form
+    (`matching.stored_form`) is decoded; one without a current form is normalised from
+    its columns, and the form made then is kept to be written back (`refreshed`)."""
 
     def __init__(self) -> None:
         self._ready: dict[int, matching.Features] = {}
-        self._rows: dict[int, tuple[str, dict[str, Any]]] = {}
+        self._stored: dict[int, tuple[str, bytes | dict[str, Any]]] = {}
+        self.refreshed: dict[int, bytes] = {}
 
     def __getitem__(self, pk: int) -> matching.Features:
         found = self._ready.get(pk)
+        if found is not None:
+            return found
+        hash_, stored = self._stored.pop(pk)
+        if isinstance(stored, bytes):
+            found = matching.from_stored_form(stored)
         if found is None:
-            hash_, row = self._rows.pop(pk)
-            found = self._ready[pk] = _remember((pk, hash_), matching.features(bib_from_row(row)))
+            assert isinstance(stored, dict)
+            found = matching.features(bib_from_row(stored))
+            self.refreshed[pk] = matching.stored_form(found)
+        self._ready[pk] = _remember((pk, hash_), found)
         return found
 
     def __setitem__(self, pk: int, features: matching.Features) -> None:
-        self._rows.pop(pk, None)
+        self._stored.pop(pk, None)
         self._ready[pk] = features
 
-    def add_stored(self, row: dict[str, Any], raw_hash: str) -> None:
-        """A stored record's columns (`BIB_FIELDS`), to be normalised when first compared."""
-        self._rows[row["pk"]] = (raw_hash, row)
+    def add_stored(self, pk: int, raw_hash: str, stored: bytes | dict[str, Any]) -> None:
+        """A stored record's current form, or its columns (`BIB_FIELDS`) when it has none."""
+        self._stored[pk] = (raw_hash, stored)
 
 
 def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> Candidates:
     """Prepared records by primary key; those not remembered are read in one query each 500
-    (as plain values: building model instances cost more than comparing them)."""
+    (the stored form, or the columns as plain values where the form is missing or stale)."""
     found = Candidates()
     missing: dict[int, str] = {}
     for key in wanted:
@@ -167,9 +181,25 @@ def prepared_by_key(wanted: Iterable[tuple[int, str]]) -> Candidates:
             found[key[0]] = features
     pks = list(missing)
     for start in range(0, len(pks), 500):
-        for row in Record.objects.filter(pk__in=pks[start : start + 500]).values("pk", *BIB_FIELDS):
-            found.add_stored(row, missing[row["pk"]])
+        stale = []
+        for pk, form in Record.objects.filter(pk__in=pks[start : start + 500]).values_list(
+            "pk", "match_form"
+        ):
+            form = bytes(form)  # PostgreSQL returns a memoryview
+            if form.startswith(matching.FORM_TAG):
+                found.add_stored(pk, missing[pk], form)
+            else:
+                stale.append(pk)
+        for row in Record.objects.filter(pk__in=stale).values("pk", *BIB_FIELDS):
+            found.add_stored(row["pk"], missing[row["pk"]], row)
     return found
+
+
+def store_refreshed_forms(candidates: Candidates) -> None:
+    """Write back the forms made for records that had none (after an upgrade): the record
+    itself did not change, so its datestamp stays."""
+    set_column(Record, "match_form", candidates.refreshed.items())
+    candidates.refreshed.clear()
 
 
 def record_keys(bib: BibRecord | matching.Features) -> set[str]:
@@ -293,6 +323,7 @@ def recluster(records: list[Record]) -> set[int]:
                 record.cluster_id = real[record.cluster_id]
         touched = {real.get(pk, pk) for pk in touched}
     update_rows(Record, active, ["cluster", "match_reasons"])
+    store_refreshed_forms(member_bibs)
     insert_values(
         RecordKey,
         ["record_id", "key", "cluster_id"],
@@ -448,6 +479,8 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
         Cluster.objects.filter(pk__in=chunk).delete()
     best_rows = {pk: _best_record(rows) for pk, rows in members.items()}
     features = prepared_by_key((row["pk"], row["raw_hash"]) for row in best_rows.values())
+    works = {pk: matching.work_key(features[row["pk"]])[:200] for pk, row in best_rows.items()}
+    store_refreshed_forms(features)
     now = timezone.now()
     clusters = []
     for cluster_id, rows in members.items():
@@ -461,7 +494,7 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
                 sort_title=normalise_title(best["title"])[:200],
                 year=best["year"],
                 material_type=best["material_type"],
-                work_key=matching.work_key(features[best["pk"]])[:200],
+                work_key=works[cluster_id],
                 record_count=len(rows),
                 library_count=len({row["library_id"] for row in rows}),
                 updated_at=now,

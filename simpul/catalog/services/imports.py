@@ -197,6 +197,7 @@ def _fill(record: Record, bib: BibRecord) -> None:
     record.raw = bib.raw
     record.raw_hash = raw_hash(bib.raw)
     record.status = RecordStatus.DELETED if bib.deleted else RecordStatus.ACTIVE
+    record.match_form = b"" if bib.deleted else matching.stored_form(matching.features(bib))
 
 
 HOLDING_FIELDS = ("record_id", "library_id", "location", "call_number", "status", "barcode", "url")
@@ -345,7 +346,15 @@ def _write_batch(
         update_rows(
             Record,
             changed,
-            [*RECORD_FIELDS, "source_format", "raw", "raw_hash", "status", "last_job"],
+            [
+                *RECORD_FIELDS,
+                "source_format",
+                "raw",
+                "raw_hash",
+                "status",
+                "match_form",
+                "last_job",
+            ],
         )
         Holding.objects.filter(record__in=changed).delete()
     for record in itertools.chain(created, changed):

@@ -1,0 +1,90 @@
+"""Each record keeps the matcher's normalised view of itself, so that a record compared with
+newcomers is not normalised again. What is stored must be exactly what its columns give
+(a record imported today and one whose form was remade after an upgrade compare alike),
+and a form written by other code is never trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simpul.catalog import matching
+from simpul.catalog.models import Record, RecordStatus
+from simpul.catalog.services import clustering
+from tests.catalog.catalogue_world import import_file, shared_cluster
+from tests.conftest import World
+
+REAL_FILES = (
+    "indonesian/ucm_perpustakaan_buku-sample.csv",
+    "marc21/traject-test_data.utf8.mrc",
+    "marc21/zebra-sample.mrc",
+    "marc21/marc4j-chabon-loc.mrc",
+)
+
+
+def test_the_stored_form_is_what_the_columns_give(world: World, shared_data: Path) -> None:
+    for name in REAL_FILES:
+        import_file(world.librarian_a, world.library_a, shared_data / name)
+    rows = list(
+        Record.objects.filter(status=RecordStatus.ACTIVE).values(
+            "match_form", *clustering.BIB_FIELDS
+        )
+    )
+    assert len(rows) > 100
+    for row in rows:
+        from_columns = matching.prepare(clustering.bib_from_row(row))
+        assert matching.from_stored_form(bytes(row["match_form"])) == from_columns, row["local_id"]
+
+
+def test_a_form_from_other_code_is_not_trusted() -> None:
+    form = matching.stored_form(matching.prepare(clustering.bib_from_row(_columns())))
+    assert matching.from_stored_form(form) is not None
+    other_code = b"mf000000000000:" + form[len(matching.FORM_TAG) :]
+    assert matching.from_stored_form(other_code) is None
+    assert matching.from_stored_form(b"") is None
+
+
+def test_a_record_without_a_form_gets_one_when_compared_and_keeps_its_datestamp(
+    catalogue: World,
+) -> None:
+    cluster = shared_cluster()
+    stored = Record.objects.filter(cluster=cluster).order_by("pk").first()
+    assert stored is not None
+    Record.objects.filter(pk=stored.pk).update(match_form=b"")  # as after the upgrade
+    changed_at = Record.objects.get(pk=stored.pk).updated_at
+    clustering.forget_prepared()
+    newcomer = Record.objects.filter(cluster=cluster).exclude(pk=stored.pk).first()
+    assert newcomer is not None
+    clustering.recluster([newcomer])
+    newcomer.refresh_from_db()
+    assert newcomer.cluster_id == cluster.pk
+    healed = Record.objects.get(pk=stored.pk)
+    assert healed.updated_at == changed_at
+    columns = Record.objects.filter(pk=stored.pk).values(*clustering.BIB_FIELDS).get()
+    assert matching.from_stored_form(bytes(healed.match_form)) == matching.prepare(
+        clustering.bib_from_row(columns)
+    )
+
+
+def _columns() -> dict[str, object]:
+    return {
+        "local_id": "b-1",
+        "source_format": "marc21",
+        "title": "Pengantar ilmu hukum",
+        "subtitle": "",
+        "responsibility": "Soedjono Dirdjosisworo",
+        "authors": ["Dirdjosisworo, Soedjono"],
+        "publisher": "RajaGrafindo Persada",
+        "place": "Jakarta",
+        "year": 2008,
+        "edition": "Ed. 1, cet. 10",
+        "extent": "xii, 382 hlm. ; 21 cm",
+        "isbns": ["9794212174"],
+        "issns": [],
+        "doi": "",
+        "lccn": "",
+        "oclc": "",
+        "languages": ["ind"],
+        "material_type": "book",
+        "subjects": [],
+        "series": [],
+    }
