@@ -14,6 +14,17 @@ from tests.catalog.catalogue_world import shared_cluster
 from tests.conftest import World
 
 BEFORE = [("catalog", "0003_author_last_word_keys")]
+# One edition, as two libraries' records describe it.
+BIOLOGI_SEL = {
+    "source_format": "marc21",
+    "raw": b"",
+    "title": "Biologi sel",
+    "authors": ["Campbell, Neil A."],
+    "publisher": "Erlangga",
+    "year": 2010,
+    "isbns": ["9789790330001"],
+    "material_type": "book",
+}
 AFTER = [("catalog", "0004_record_key_clusters")]
 
 
@@ -65,17 +76,10 @@ def test_the_upgrade_gives_stored_keys_their_clusters(world: World) -> None:
         record = record_model.objects.create(
             library_id=world.library_a.pk,
             local_id=local_id,
-            source_format="marc21",
-            raw=b"",
             raw_hash=local_id,
             status=status,
             cluster_id=cluster_id,
-            title="Biologi sel",
-            authors=["Campbell, Neil A."],
-            publisher="Erlangga",
-            year=2010,
-            isbns=["9789790330001"],
-            material_type="book",
+            **BIOLOGI_SEL,
         )
         key_model.objects.create(record=record, key="isbn:9789790330001")
         return record
@@ -93,17 +97,7 @@ def test_the_upgrade_gives_stored_keys_their_clusters(world: World) -> None:
     executor.migrate(executor.loader.graph.leaf_nodes())
     # A record arriving after the upgrade finds the stored one's cluster through its ISBN.
     arriving = Record.objects.create(
-        library=world.library_b,
-        local_id="x-9",
-        source_format="marc21",
-        raw=b"",
-        raw_hash="x-9",
-        title="Biologi sel",
-        authors=["Campbell, Neil A."],
-        publisher="Erlangga",
-        year=2010,
-        isbns=["9789790330001"],
-        material_type="book",
+        library=world.library_b, local_id="x-9", raw_hash="x-9", **BIOLOGI_SEL
     )
     clustering.recluster([arriving])
     arriving.refresh_from_db()
