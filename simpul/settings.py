@@ -88,10 +88,6 @@ if CONFIG.is_sqlite:
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             " PRAGMA busy_timeout=10000;"
-            # A large catalogue's indexes do not fit SQLite's default 2 MB page cache: an
-            # import then reads pages from the OS one system call at a time. 64 MB of cache
-            # per connection, and reads through a memory map (shared by all processes).
-            " PRAGMA cache_size=-65536; PRAGMA mmap_size=2147418112;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
