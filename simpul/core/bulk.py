@@ -56,32 +56,32 @@ def update_rows(model: type[Model], objs: Sequence[Model], field_names: Sequence
             fields.append(field)
             for obj in objs:
                 field.pre_save(obj, add=False)
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    table, pk = quote(meta.db_table), quote(str(meta.pk.column))
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (quoted names)
-    preparers = _preparers(fields)
     names = [str(f.attname) for f in fields]  # type: ignore[union-attr]
-    rows = [[*_row([getattr(obj, n) for n in names], preparers), obj.pk] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    return len(rows)
+    return _update(model, fields, ((obj.pk, [getattr(obj, n) for n in names]) for obj in objs))
 
 
 def set_column(model: type[Model], field_name: str, values: Iterable[tuple[Any, Any]]) -> int:
     """UPDATE one column of rows given as (primary key, value) pairs, leaving auto_now
     columns alone: for derived data that is no change to the row (OAI datestamps stay)."""
+    field = model._meta.get_field(field_name)
+    return _update(model, [field], ((key, [value]) for key, value in values))
+
+
+def _update(
+    model: type[Model], fields: Sequence[Any], rows: Iterable[tuple[Any, Sequence[Any]]]
+) -> int:
+    """One UPDATE by primary key, run for each (primary key, values of `fields`) row."""
     meta = model._meta
-    field = meta.get_field(field_name)
     quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     table, pk = quote(meta.db_table), quote(str(meta.pk.column))
-    sql = f"UPDATE {table} SET {quote(str(field.column))} = %s WHERE {pk} = %s"  # type: ignore[union-attr]  # noqa: S608
-    preparers = _preparers([field])
-    rows = [[*_row([value], preparers), key] for key, value in values]
-    if rows:
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (quoted names)
+    preparers = _preparers(fields)
+    prepared = [[*_row(values, preparers), key] for key, values in rows]
+    if prepared:
         with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-    return len(rows)
+            cursor.executemany(sql, prepared)
+    return len(prepared)
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
