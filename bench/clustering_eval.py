@@ -557,7 +557,12 @@ def truth_of(rec: BibRecord, rng: random.Random) -> Truth:
     if not isbns and rec.source_format == SourceFormat.CSV:
         isbns = [make_isbn(rng)]  # Indonesian books of these years carry ISBNs; the CSV has none
     edition = parts.edition.number
-    language = rec.languages[0] if rec.languages else guess_language(rec.title)
+    # The CSV has no language column, so its (Indonesian library's) titles are judged by
+    # their words; a MARC record without a language code has an unknown language, and
+    # guessing would make an English score "Indonesian" and its "translation" itself.
+    language = rec.languages[0] if rec.languages else ""
+    if not language and rec.source_format == SourceFormat.CSV:
+        language = guess_language(rec.title)
     return Truth(
         main=title,
         subtitle=subtitle,
@@ -739,6 +744,7 @@ def render(truth: Truth, rng: random.Random, profile: str, local_id: str) -> Var
         if truth.material == MaterialType.EBOOK:
             extent = f"1 online resource ({truth.pages} p.)"
     languages = [truth.language] if profile == "marc" or rng.random() < 0.4 else []
+    languages = [code for code in languages if code]
 
     # One typo in one field (title and subtitle: above, in the words of the title).
     if "typo-author" in tags and named:
@@ -1118,7 +1124,8 @@ def cluster_catalogue(
     pessimistic reading, where one wrong link joins two whole clusters.
     incremental=True: as the clustering service places records one by one: a record joins
     the cluster of its best match among the records it shares a key with, unless a member
-    of that cluster contradicts it (`matching.compare_to_cluster`).
+    of that cluster contradicts it (`matching.compare_to_cluster`), or stands alone when
+    it matched clusters it cannot choose between (`matching.ambiguous_subtitle`).
     """
     feats = [matching.prepare(rec) for rec, _ in records]
     keys = [matching.exact_keys(f) | matching.blocking_keys(f) for f in feats]
@@ -1132,11 +1139,17 @@ def cluster_catalogue(
         for i in order:
             candidates = {j for key in keys[i] for j in holders[key]}
             best: tuple[float, int] | None = None
+            matched: list[list[matching.Features]] = []
             for cluster in sorted({cluster_of[j] for j in candidates}):
                 compared += len(members[cluster])
-                result = matching.compare_to_cluster(feats[i], [feats[j] for j in members[cluster]])
-                if result.same and (best is None or result.total > best[0]):
-                    best = (result.total, cluster)
+                group = [feats[j] for j in members[cluster]]
+                result = matching.compare_to_cluster(feats[i], group)
+                if result.same:
+                    matched.append(group)
+                    if best is None or result.total > best[0]:
+                        best = (result.total, cluster)
+            if len(matched) > 1 and matching.ambiguous_subtitle(feats[i], matched):
+                best = None
             cluster = best[1] if best else i
             cluster_of[i] = cluster
             members[cluster].append(i)

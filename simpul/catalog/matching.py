@@ -58,6 +58,9 @@ W_AUTHOR_SAME = 3.0
 W_AUTHOR_COMPATIBLE = 2.5
 W_AUTHOR_DIFFERENT = -5.0
 W_AUTHOR_IN_STATEMENT = 1.5
+# Neither record names an author: most books have one, so two records that share a title
+# and both lack one agree on something (sound recordings, serials, anonymous works).
+W_NO_AUTHORS = 1.0
 W_YEAR_SAME = 1.5
 W_YEAR_CLOSE = 0.0  # copyright year in one record, printing year in the other
 W_YEAR_PRINTING = -0.5
@@ -120,6 +123,10 @@ MESSAGES: dict[str, Any] = {
     "different_title": _("different titles (%(sim).2f similar)"),
     "same_subtitle": _("subtitles %(sim).2f similar"),
     "different_subtitle": _("different subtitles: “%(a)s” vs “%(b)s”"),
+    "ambiguous_subtitle": _(
+        "no subtitle, and matches titles whose subtitles differ (“%(a)s”, “%(b)s”): "
+        "kept apart until a librarian decides"
+    ),
     "different_numbers": _("different numbers in the title: %(a)s vs %(b)s"),
     "number_one_side": _("number %(a)s in one title only"),
     "different_words": _("words in one title only: %(a)s vs %(b)s"),
@@ -148,6 +155,7 @@ MESSAGES: dict[str, Any] = {
     "same_author": _("same author: %(a)s"),
     "compatible_author": _("compatible author names: %(a)s / %(b)s"),
     "different_author": _("different authors: %(a)s vs %(b)s"),
+    "no_authors": _("neither record names an author"),
     "author_in_statement": _("author %(a)s named in the statement of responsibility"),
 }
 
@@ -762,10 +770,12 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
             add("compatible_author", W_AUTHOR_COMPATIBLE, a=name_a, b=name_b)
         elif asim < 0.5:
             add("different_author", W_AUTHOR_DIFFERENT, a=name_a, b=name_b)
-    else:
+    elif fa.authors or fb.authors:
         named, statement = (fa, fb) if fa.surnames else (fb, fa)
         if named.surnames and named.surnames[0] in statement.statement:
             add("author_in_statement", W_AUTHOR_IN_STATEMENT, a=named.surnames[0])
+    else:
+        add("no_authors", W_NO_AUTHORS)
 
     # Title.
     main_sim, full_sim = _title_similarity(fa, fb)
@@ -790,6 +800,7 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
     short = (
         not authors_agree
         and not serials
+        and (bool(fa.authors or fb.authors) or fa.material in TEXT_TYPES)
         and (fa.full_words <= SHORT_TITLE_WORDS or fb.full_words <= SHORT_TITLE_WORDS)
     )
     if sim < W_TITLE[-1][0]:
@@ -866,7 +877,7 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
         larger = max(fa.pages, fb.pages)
         if gap <= 2 or gap <= 0.02 * larger:
             add("same_pages", W_PAGES_SAME, a=fa.pages)
-        elif gap > 10 and gap > 0.06 * larger:
+        elif gap > 5 and gap > 0.06 * larger:
             pages_differ = True
             add("different_pages", W_PAGES_DIFFERENT, a=fa.pages, b=fb.pages)
     if fa.year and fb.year:
@@ -932,6 +943,35 @@ def quick_veto(fa: Features, fb: Features) -> Evidence | None:
         return Evidence("different_numbers", VETO, {}, True)
     if max(_title_similarity(fa, fb)) < W_TITLE[-1][0]:
         return Evidence("different_title", VETO, {}, True)
+    return None
+
+
+def ambiguous_subtitle(
+    rec: BibRecord | Features, matched: Iterable[Iterable[BibRecord | Features]]
+) -> Evidence | None:
+    """Why a record that matched several clusters must join none of them, if it must.
+
+    "Perl" by Martin C. Brown, 1999, matches both "Perl : programmer's reference" and
+    "Perl : the complete reference": with the subtitle missing, nothing in the record
+    says which book it is, so joining the better score would be a coin toss that puts
+    one library's copy under the wrong title. It stands alone instead, with this reason.
+    """
+    fr = features(rec)
+    if fr.subtitle:
+        return None
+    subtitled: list[list[Features]] = []
+    for members in matched:
+        found = [fm for fm in map(features, members) if fm.subtitle]
+        if found:
+            subtitled.append(found)
+    for x, group_x in enumerate(subtitled):
+        for group_y in subtitled[x + 1 :]:
+            if all(dice(a.sub_grams, b.sub_grams) < 0.5 for a in group_x for b in group_y):
+                return Evidence(
+                    "ambiguous_subtitle",
+                    0.0,
+                    {"a": group_x[0].subtitle[:60], "b": group_y[0].subtitle[:60]},
+                )
     return None
 
 

@@ -215,6 +215,48 @@ def test_a_generic_title_alone_is_not_enough() -> None:
     assert "short title" in reasons(result)
 
 
+def recording(**fields: object) -> BibRecord:
+    """A sound recording catalogued without performer or composer, as many are."""
+    values: dict[str, object] = {
+        "title": "Defined",
+        "authors": [],
+        "publisher": "RCA Victor",
+        "year": 2005,
+        "extent": "1 sound disc",
+        "isbns": [],
+        "languages": ["eng"],
+        "material_type": MaterialType.AUDIO,
+    }
+    values.update(fields)
+    return book(**values)
+
+
+def test_recordings_without_authors_match_on_title_label_and_year() -> None:
+    theirs = recording(local_id="b-1", title="DEFINED", extent="", languages=[])
+    result = matching.compare(recording(), theirs)
+    assert result.same
+    assert "neither record names an author" in reasons(result)
+    assert not matching.compare(recording(), replace(theirs, publisher="Sony Music")).same
+    assert not matching.compare(recording(), replace(theirs, publisher="", year=None)).same
+
+
+def test_a_generic_book_title_without_authors_is_still_not_enough() -> None:
+    bare = book(title="Pengantar Akuntansi", authors=[], isbns=[], extent="")
+    result = matching.compare(bare, replace(bare, local_id="other"))
+    assert not result.same
+    assert "short title" in reasons(result)
+
+
+def test_page_counts_eight_apart_with_another_year_are_another_edition() -> None:
+    """121 and 113 pages are not one book counted twice; a year on, it is a new edition."""
+    first = book(isbns=[], extent="xii, 121 hlm.", year=2019)
+    later = book(local_id="b-1", isbns=[], extent="viii, 113 hal.", year=2020)
+    result = matching.compare(first, later)
+    assert not result.same
+    assert "different number of pages" in reasons(result)
+    assert matching.compare(first, replace(later, extent="123 hlm.")).same
+
+
 def test_the_same_generic_title_by_the_same_author_is_one_book() -> None:
     mine = book(title="Pengantar Akuntansi", authors=["Sutrisno, Bambang"], isbns=[])
     theirs = book(title="PENGANTAR AKUNTANSI", authors=["Drs. Bambang Sutrisno, M.Si."], isbns=[])

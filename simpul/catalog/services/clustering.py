@@ -304,7 +304,6 @@ def recluster(records: list[Record]) -> set[int]:
             # A new cluster gets a stand-in number now and its row with the others below.
             cluster_id = -1 - len(new_clusters)
             new_clusters[cluster_id] = Cluster(title=record.title[:1000])
-            reasons = []
         else:
             cluster_id = chosen
         record.cluster_id = cluster_id
@@ -390,9 +389,11 @@ def _choose_cluster(
     member_bibs: Candidates,
     decisions: dict[Pair, dict[Pair, str]],
 ) -> tuple[int | None, list[dict[str, Any]]]:
-    """The cluster this record belongs to, with the evidence; None when it stands alone."""
+    """The cluster this record belongs to, with the evidence; None when it stands alone
+    (with the reason, when it matched clusters it cannot choose between)."""
     mine = decisions.get((record.library_id, record.local_id), {})
     best: tuple[float, int, list[dict[str, Any]]] | None = None
+    matched: list[list[Member]] = []
     for cluster_id in sorted(near):
         group = members.get(cluster_id, [])
         verdicts = {mine.get((m.library_id, m.local_id)) for m in group}
@@ -401,10 +402,18 @@ def _choose_cluster(
         if Decision.SAME in verdicts:
             return cluster_id, [{"code": LIBRARIAN_SAME, "weight": 0.0, "params": {}}]
         result = matching.compare_to_cluster(bib, (member_bibs[m.pk] for m in group))
-        if result.same and (best is None or result.total > best[0]):
-            best = (result.total, cluster_id, [e.as_json() for e in result.evidence])
+        if result.same:
+            matched.append(group)
+            if best is None or result.total > best[0]:
+                best = (result.total, cluster_id, [e.as_json() for e in result.evidence])
     if best is None:
         return None, []
+    if len(matched) > 1:
+        undecided = matching.ambiguous_subtitle(
+            bib, ((member_bibs[m.pk] for m in group) for group in matched)
+        )
+        if undecided is not None:
+            return None, [undecided.as_json()]
     return best[1], best[2]
 
 
