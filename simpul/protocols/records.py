@@ -8,6 +8,7 @@ each title's metadata is built as an lxml element.
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from lxml import etree
 from pymarc import Field, Indicators, Leader, Subfield
 from pymarc import Record as MarcRecord
 
-from simpul.catalog.bibliographic import MaterialType
+from simpul.catalog.bibliographic import MaterialType, SourceFormat
 from simpul.catalog.exports._marc import MARC_NS, marc_records
 from simpul.catalog.exports.marcxml import record_element
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
@@ -54,8 +55,29 @@ _TAG = re.compile(
     r"^(0([1-9A-Z][0-9A-Z])|0([1-9a-z][0-9a-z]))$|^(([1-9A-Z][0-9A-Z]{2})|([1-9a-z][0-9a-z]{2}))$"
 )
 _CONTROL_TAG = re.compile(r"^00[1-9A-Za-z]$")
-_INDICATOR = re.compile(r"^[0-9a-z ]$")
-_SUBFIELD_CODE = re.compile(r"^[0-9A-Za-z!\"#$%&'()*+,\-./:;<=>?{}_^`~\[\]\\]$")
+_INDICATORS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz ")
+# The subfield codes and indicators MARC21slim.xsd allows.
+_SUBFIELD_CODES = frozenset(string.digits + string.ascii_letters + string.punctuation) - {"@", "|"}
+_TAG_VALID: dict[tuple[str, bool], bool] = {}  # tags repeat: each is checked once
+
+
+def _valid_tag(tag: str, control: bool) -> bool:
+    known = _TAG_VALID.get((tag, control))
+    if known is None:
+        if control:
+            known = bool(_CONTROL_TAG.match(tag))
+        else:
+            known = bool(_TAG.match(tag)) and not tag.startswith("00")
+        if len(_TAG_VALID) < 10_000:
+            _TAG_VALID[(tag, control)] = known
+    return known
+
+
+# What a MARC-sourced best record needs for MARCXML (`marc_record`); the matcher's and the
+# importer's bookkeeping is never served.
+MARC_SOURCES = frozenset({SourceFormat.MARC21.value, SourceFormat.MARCXML.value})
+MARC_SERVED_FIELDS = ("local_id", "source_format", "raw", "material_type", "library__code")
+UNSERVED_FIELDS = ("match_form", "match_reasons", "repairs")
 
 
 @dataclass
@@ -112,9 +134,14 @@ def load_titles(
     if records:
         wanted = [row[3] for row in rows if row[3] is not None]
         query = Record.objects.filter(pk__in=wanted).select_related("library")
-        if not raw:
-            query = query.defer("raw")
-        best = {record.pk: record for record in query}
+        if raw:
+            # A member's MARC record is served from its own bytes: the columns, and the
+            # decoding of their JSON, are needed only for records built from them.
+            best = {record.pk: record for record in query.only(*MARC_SERVED_FIELDS)}
+            built = [pk for pk, record in best.items() if record.source_format not in MARC_SOURCES]
+            best.update((record.pk, record) for record in query.filter(pk__in=built))
+        else:
+            best = {record.pk: record for record in query.defer("raw", *UNSERVED_FIELDS)}
     copies: dict[int, dict[str, list[HoldingLine]]] = defaultdict(lambda: defaultdict(list))
     if holdings:
         for cluster_id, code, location, call_number, status in (
@@ -217,29 +244,26 @@ def _conform(marc: MarcRecord) -> None:
     kept = []
     changed = False
     for item in marc.fields:
-        if item.is_control_field():
-            if _CONTROL_TAG.match(item.tag):
-                kept.append(item)
-            else:
-                changed = True
-            continue
-        if not _TAG.match(item.tag) or item.tag.startswith("00"):
+        control = item.is_control_field()
+        if not _valid_tag(item.tag, control):
             changed = True
             continue
+        if control:
+            kept.append(item)
+            continue
         indicators = [*(item.indicators or []), " ", " "][:2]
-        if all(_SUBFIELD_CODE.match(s.code) for s in item.subfields) and all(
-            i and _INDICATOR.match(i) for i in indicators
-        ):
+        codes = {s.code for s in item.subfields}
+        if codes <= _SUBFIELD_CODES and all(i and i in _INDICATORS for i in indicators):
             if item.subfields:
                 kept.append(item)
             else:
                 changed = True
             continue
         changed = True
-        subfields = [s for s in item.subfields if _SUBFIELD_CODE.match(s.code)]
+        subfields = [s for s in item.subfields if s.code in _SUBFIELD_CODES]
         if not subfields:
             continue
-        clean = [i.lower() if i and _INDICATOR.match(i.lower()) else " " for i in indicators]
+        clean = [i.lower() if i and i.lower() in _INDICATORS else " " for i in indicators]
         kept.append(Field(item.tag, Indicators(clean[0], clean[1]), subfields))
     if changed:
         marc.fields = kept

@@ -133,3 +133,34 @@ def test_requests_may_come_by_post(catalogue):
     response = Client().post("/oai", {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
     assert response.status_code == 200
     assert b"<header>" in response.content
+
+
+def test_marcxml_of_a_title_built_from_csv_columns_in_a_fixed_number_of_queries(
+    catalogue, django_assert_max_num_queries
+):
+    """A member's MARC record is served from its bytes, a CSV row's from its columns; the
+    columns are read for those titles only, and in one query, not one per title."""
+    cluster = (
+        Cluster.objects.filter(best_record__source_format="csv")
+        .exclude(best_record__authors=[])
+        .exclude(best_record__publisher="")
+        .select_related("best_record")
+        .order_by("pk")
+        .first()
+    )
+    best = cluster.best_record
+    with django_assert_max_num_queries(12):
+        root = oai_get(Client(), verb="ListRecords", metadataPrefix="marcxml")
+    (record,) = root.xpath(
+        f"//marc:record[marc:controlfield[@tag='001']='{cluster.pk}']", namespaces=NS
+    )
+
+    def subfield(tag: str, code: str) -> str:
+        return record.findtext(
+            f"marc:datafield[@tag='{tag}']/marc:subfield[@code='{code}']", namespaces=NS
+        )
+
+    assert subfield("245", "a").rstrip(" :") == best.title
+    assert subfield("100", "a") == best.authors[0]
+    assert subfield("264", "b") == best.publisher
+    assert subfield("264", "c") == (str(best.year) if best.year else None)
