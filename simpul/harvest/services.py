@@ -64,6 +64,10 @@ ClientFactory = Callable[[str], oai.Client]
 # Other apps may adjust harvested records before they are written: the repository app
 # gives the records of members' institutional repositories the format "repository".
 RecordAdjuster = Callable[[HarvestSource, BibRecord], None]
+# A list of more records than this is read ahead in a second process (reading.PageReader),
+# page by page, if a page is no larger than READ_AHEAD_PAGE (larger ones are read here).
+READ_AHEAD_RECORDS = 1000
+READ_AHEAD_PAGE = 32 * 1024**2
 record_adjusters: list[RecordAdjuster] = []
 
 
@@ -267,6 +271,7 @@ class _Harvester:
         self.quirks: set[str] = set()
         self.incomplete = False  # some records of the list could not be told apart
         self.format = FORMATS[MetadataPrefix(self.source.metadata_prefix)]
+        self._reader: reading.PageReader | None = None  # set once a list proves long
 
     def _first_params(self) -> dict[str, str]:
         params = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}
@@ -277,6 +282,19 @@ class _Harvester:
         return params
 
     def list_records(self, client: oai.Client) -> None:
+        try:
+            try:
+                self._walk_list(client)
+            except oai.HarvestError:
+                self._catch_up()  # pages read before the failure are kept, as they come
+                raise
+            self._catch_up()
+        finally:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+
+    def _walk_list(self, client: oai.Client) -> None:
         params = self._first_params()
         restarted = False
         tokens_seen: set[str] = set()
@@ -304,7 +322,7 @@ class _Harvester:
                         _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
                         % {"code": envelope.error_code, "text": envelope.error_text}
                     )
-                self._write(self._records(page, envelope))
+                self._write_page(page, envelope)
             finally:
                 page.close()
             token = envelope.token
@@ -424,6 +442,29 @@ class _Harvester:
                 )
                 % {"page": self.run.pages, "error": envelope.syntax_error},
             )
+
+    def _write_page(self, page: oai.Page, envelope: oai.Envelope) -> None:
+        """Write a page's records, or hand the page to the reading process and write the
+        one before (a long list only: starting that process costs about a second)."""
+        if (
+            self._reader is None
+            and envelope.token
+            and envelope.well_formed
+            and self.job.records_seen >= READ_AHEAD_RECORDS
+        ):
+            self._reader = reading.PageReader(self.format)
+        if self._reader is not None and envelope.well_formed and page.size <= READ_AHEAD_PAGE:
+            self._reader.give(page.body.read())
+            while self._reader.waiting > 1:
+                self._write(self._reader.take())
+            return
+        self._catch_up()
+        self._write(self._records(page, envelope))
+
+    def _catch_up(self) -> None:
+        """Write the pages still with the reading process, in their order."""
+        while self._reader is not None and self._reader.waiting:
+            self._write(self._reader.take())
 
     def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
         if record_adjusters:

@@ -22,3 +22,16 @@ def run(
 
     translation.activate(language)
     reading.read_into(out, path, source_format, library_code, size)
+
+
+def run_pages(source_format: str, language: str, inbox: Any, out: Any) -> None:
+    """Parse each page of harvested records taken from `inbox` onto `out`, in order."""
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from simpul.catalog.services import reading
+
+    translation.activate(language)
+    reading.read_pages_into(inbox, out, source_format)

@@ -9,6 +9,7 @@ in-process, where starting a Python interpreter would cost more than it saves.
 
 from __future__ import annotations
 
+import io
 import itertools
 import multiprocessing
 import queue
@@ -160,3 +161,71 @@ def read_batches(
     if large:
         return _read_in_child(path, source_format, library_code, size)
     return _read_here(path, source_format, library_code, size)
+
+
+def read_pages_into(
+    inbox: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], fmt: str
+) -> None:
+    """The page-reading process's work (see read_ahead.run_pages): each page's records,
+    fitted and normalised, until `None` arrives; an error ends it and is handed back."""
+    source_format = SourceFormat(fmt)
+    while (data := inbox.get()) is not None:
+        try:
+            out.put([_ready(item) for item in read_records(io.BytesIO(data), source_format)])
+        except BaseException as error:  # handed to the harvesting process, which raises it
+            out.put(error)
+            return
+
+
+class PageReader:
+    """Reads harvested pages in a second process while this one writes the page before.
+
+    A harvest spends about a third of its time parsing pages and normalising their
+    records, which needs nothing from the database: on two cores, doing it beside the
+    writing lets the two overlap, as `read_batches` does for a file. Pages come back in
+    the order they were given.
+    """
+
+    def __init__(self, source_format: SourceFormat) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._inbox: multiprocessing.Queue[Any] = context.Queue()
+        self._out: multiprocessing.Queue[Any] = context.Queue(maxsize=BATCHES_AHEAD)
+        self._process: BaseProcess = context.Process(
+            target=read_ahead.run_pages,
+            args=(source_format.value, translation.get_language() or "en", self._inbox, self._out),
+            daemon=True,
+        )
+        self._process.start()
+        self.waiting = 0  # pages given and not yet taken back
+
+    def give(self, page: bytes) -> None:
+        self._inbox.put(page)
+        self.waiting += 1
+
+    def take(self) -> Batch:
+        """The records of the oldest page given, as `read_records` reads them."""
+        while True:
+            try:
+                item = self._out.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    raise OSError(  # noqa: B904 (the child is gone: there is no exception)
+                        f"the page-reading process stopped (exit code {self._process.exitcode})"
+                    )
+                continue
+            self.waiting -= 1
+            if isinstance(item, BaseException):
+                raise item
+            return item
+
+    def close(self) -> None:
+        """Stop the process: at once if pages are still in it (the harvest failed)."""
+        if self.waiting == 0 and self._process.is_alive():
+            self._inbox.put(None)
+            self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=10)
+        self._inbox.cancel_join_thread()  # pages it never read must not hold up the exit
+        self._inbox.close()
+        self._out.close()
