@@ -55,8 +55,8 @@ _TAG = re.compile(
     r"^(0([1-9A-Z][0-9A-Z])|0([1-9a-z][0-9a-z]))$|^(([1-9A-Z][0-9A-Z]{2})|([1-9a-z][0-9a-z]{2}))$"
 )
 _CONTROL_TAG = re.compile(r"^00[1-9A-Za-z]$")
+# The indicators and subfield codes MARC21slim.xsd allows.
 _INDICATORS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz ")
-# The subfield codes and indicators MARC21slim.xsd allows.
 _SUBFIELD_CODES = frozenset(string.digits + string.ascii_letters + string.punctuation) - {"@", "|"}
 _TAG_VALID: dict[tuple[str, bool], bool] = {}  # tags repeat: each is checked once
 
