@@ -272,6 +272,7 @@ class _Harvester:
         self.incomplete = False  # some records of the list could not be told apart
         self.format = FORMATS[MetadataPrefix(self.source.metadata_prefix)]
         self._reader: reading.PageReader | None = None  # set once a list proves long
+        self._read: list[BibRecord | RecordProblem] = []  # read ahead, not yet written
 
     def _first_params(self) -> dict[str, str]:
         params = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}
@@ -455,8 +456,12 @@ class _Harvester:
             self._reader = reading.PageReader(self.format)
         if self._reader is not None and envelope.well_formed and page.size <= READ_AHEAD_PAGE:
             self._reader.give(page.body.read())
+            # Pages of 100-500 records are written a few together: larger batches cost less.
             while self._reader.waiting > 1:
-                self._write(self._reader.take())
+                self._read.extend(self._reader.take())
+                if len(self._read) >= imports.BATCH_SIZE:
+                    self._write(self._read)
+                    self._read = []
             return
         self._catch_up()
         self._write(self._records(page, envelope))
@@ -464,7 +469,10 @@ class _Harvester:
     def _catch_up(self) -> None:
         """Write the pages still with the reading process, in their order."""
         while self._reader is not None and self._reader.waiting:
-            self._write(self._reader.take())
+            self._read.extend(self._reader.take())
+        if self._read:
+            self._write(self._read)
+            self._read = []
 
     def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
         if record_adjusters:
