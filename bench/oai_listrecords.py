@@ -71,6 +71,64 @@ def harvest(client: Client, prefix: str) -> dict[str, float]:
     }
 
 
+def cpu_here(prefixes: list[str], rounds: int) -> None:
+    """In the site's environment (a child process): the server's own CPU time for whole
+    harvests through Django's test client, best of `rounds`. Unlike records/s over HTTP,
+    it hardly moves when other work shares the machine, so two versions of the code
+    can be compared while a benchmark build runs."""
+    import json
+    import re
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+
+    settings.ALLOWED_HOSTS = ["*"]
+    token = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
+    results = {}
+    for prefix in prefixes:
+        best, titles = float("inf"), 0
+        for _round in range(rounds + 1):  # the first round warms up
+            client = DjangoClient()
+            path = f"/oai?verb=ListRecords&metadataPrefix={prefix}"
+            started, titles = time.process_time(), 0
+            while path:
+                body = client.get(path).content
+                titles += body.count(b"<header")
+                found = token.search(body)
+                path = (
+                    "/oai?verb=ListRecords&resumptionToken=" + found.group(1).decode()
+                    if found
+                    else ""
+                )
+            if _round:
+                best = min(best, time.process_time() - started)
+        results[prefix] = {"titles": titles, "cpu_seconds": best}
+    print(json.dumps(results))
+
+
+def print_cpu(env: dict[str, str], prefixes: list[str], rounds: int) -> int:
+    import json
+    import subprocess
+
+    command = [sys.executable, __file__, "--cpu-here", "--cpu", str(rounds)]
+    command += [f"--prefix={prefix}" for prefix in prefixes]
+    done = subprocess.run(command, env=env, text=True, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the in-process harvest failed:\n{done.stderr[-3000:]}")
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"date: {dt.date.today()}  machine: {platform.machine()}, {os.cpu_count()} cores; "
+          f"server CPU time of a whole harvest, best of {rounds}")  # fmt: skip
+    print("| format | titles | CPU seconds | titles per CPU second |")
+    print("|---|---:|---:|---:|")
+    for prefix, r in results.items():
+        print(f"| {prefix} | {r['titles']:,} | {r['cpu_seconds']:.2f} "
+              f"| {r['titles'] / r['cpu_seconds']:,.0f} |")  # fmt: skip
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=20_000)
@@ -80,20 +138,28 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the site again")
     parser.add_argument("--data-dir", help="harvest an existing site instead (e.g. ./data)")
     parser.add_argument("--prefix", action="append", choices=["marcxml", "oai_dc"])
+    parser.add_argument(
+        "--cpu", type=int, metavar="ROUNDS", help="measure CPU seconds in-process instead"
+    )
+    parser.add_argument("--cpu-here", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    prefixes = args.prefix or ["marcxml", "oai_dc"]
+    if args.cpu_here:
+        cpu_here(prefixes, args.cpu or 3)
+        return 0
     env, folder = site_env(args)
     if args.data_dir:
         if os.environ.get("DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     else:
         build_site(args, env, folder)
+    if args.cpu:
+        return print_cpu(env, prefixes, args.cpu)
     port = _free_port()
     server = start_server(env, port, args.workers)
     try:
         client = Client(port)
-        results = {
-            prefix: harvest(client, prefix) for prefix in args.prefix or ["marcxml", "oai_dc"]
-        }
+        results = {prefix: harvest(client, prefix) for prefix in prefixes}
     finally:
         server.terminate()
         server.wait(timeout=30)
