@@ -121,12 +121,23 @@ def print_cpu(env: dict[str, str], prefixes: list[str], rounds: int) -> int:
     results = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"date: {dt.date.today()}  machine: {platform.machine()}, {os.cpu_count()} cores; "
           f"server CPU time of a whole harvest, best of {rounds}")  # fmt: skip
-    print("| format | titles | CPU seconds | titles per CPU second |")
-    print("|---|---:|---:|---:|")
-    for prefix, r in results.items():
-        print(f"| {prefix} | {r['titles']:,} | {r['cpu_seconds']:.2f} "
-              f"| {r['titles'] / r['cpu_seconds']:,.0f} |")  # fmt: skip
+    table(
+        ["format", "titles", "CPU seconds", "titles per CPU second"],
+        [
+            [prefix, f"{r['titles']:,}", f"{r['cpu_seconds']:.2f}",
+             f"{r['titles'] / r['cpu_seconds']:,.0f}"]
+            for prefix, r in results.items()
+        ],
+    )  # fmt: skip
     return 0
+
+
+def table(headings: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table for docs/benchmarks.md, numbers right-aligned."""
+    print("| " + " | ".join(headings) + " |")
+    print("|---|" + "---:|" * (len(headings) - 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 def main() -> int:
@@ -171,11 +182,14 @@ def main() -> int:
     database = "postgres" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
     print(f"database: {database}; server: simpul serve, {args.workers} worker(s)")
     print()
-    print("| format | titles | pages | MB | seconds | records/s |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for prefix, r in results.items():
-        print(f"| {prefix} | {r['records']:,.0f} | {r['pages']:.0f} | {r['megabytes']:.1f} "
-              f"| {r['seconds']:.1f} | {r['per_second']:,.0f} |")  # fmt: skip
+    table(
+        ["format", "titles", "pages", "MB", "seconds", "records/s"],
+        [
+            [prefix, f"{r['records']:,.0f}", f"{r['pages']:.0f}", f"{r['megabytes']:.1f}",
+             f"{r['seconds']:.1f}", f"{r['per_second']:,.0f}"]
+            for prefix, r in results.items()
+        ],
+    )  # fmt: skip
     return 0
 
 

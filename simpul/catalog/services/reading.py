@@ -130,25 +130,29 @@ def _read_in_child(
     )
     process.start()
     try:
-        while True:
-            try:
-                item = out.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                if not process.is_alive():
-                    raise OSError(  # noqa: B904 (the child is gone: there is no exception)
-                        f"the reading process stopped (exit code {process.exitcode})"
-                    )
-                continue
-            if item == _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
+        while (item := _next_from(out, process)) != _DONE:
             yield item
     finally:
         if process.is_alive():
             process.terminate()
         process.join(timeout=10)
         out.close()
+
+
+def _next_from(out: multiprocessing.Queue[Any], process: BaseProcess) -> Any:
+    """The reading process's next item; its error is raised here, as is its death."""
+    while True:
+        try:
+            item = out.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            if not process.is_alive():
+                raise OSError(  # noqa: B904 (the child is gone: there is no exception)
+                    f"the reading process stopped (exit code {process.exitcode})"
+                )
+            continue
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
 
 def read_batches(
@@ -204,19 +208,9 @@ class PageReader:
 
     def take(self) -> Batch:
         """The records of the oldest page given, as `read_records` reads them."""
-        while True:
-            try:
-                item = self._out.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                if not self._process.is_alive():
-                    raise OSError(  # noqa: B904 (the child is gone: there is no exception)
-                        f"the page-reading process stopped (exit code {self._process.exitcode})"
-                    )
-                continue
-            self.waiting -= 1
-            if isinstance(item, BaseException):
-                raise item
-            return item
+        self.waiting -= 1
+        batch: Batch = _next_from(self._out, self._process)
+        return batch
 
     def close(self) -> None:
         """Stop the process: at once if pages are still in it (the harvest failed)."""
