@@ -7,8 +7,6 @@ each title's metadata is built as an lxml element.
 
 from __future__ import annotations
 
-import re
-import string
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,20 +15,23 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 from lxml import etree
-from pymarc import Field, Indicators, Leader, Subfield
-from pymarc import Record as MarcRecord
 
 from simpul.catalog.bibliographic import MaterialType, SourceFormat
-from simpul.catalog.exports._marc import MARC_NS, marc_records
-from simpul.catalog.exports.marcxml import record_element
+from simpul.catalog.exports._marc import marc_records, plain_bibliographic
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
+from simpul.catalog.readers.marc import PlainField, plain_from_record
 from simpul.network.models import Library
+from simpul.protocols.marc21slim import (
+    XSI_NS,
+    conformed,
+    insert_ordered,
+    record_text,
+    xml_text,
+)
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-MARC_SCHEMA = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd"
 
 # DCMI Type Vocabulary terms for our material types.
 DCMI_TYPE = {
@@ -38,45 +39,14 @@ DCMI_TYPE = {
     MaterialType.AUDIO: "Sound",
     MaterialType.VIDEO: "MovingImage",
 }
-LOCAL_HOLDINGS_TAGS = {"852", "952"}  # one library's copies (852, Koha's 952): replaced by ours
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# What MARC21slim.xsd allows at each leader position, and what replaces anything else.
-_DIGIT = frozenset("0123456789 ")
-_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LEADER_RULES = (
-    [(_DIGIT, "0")] * 5
-    + [(_ALNUM | {" "}, "n"), (_ALNUM, "a")]
-    + [(_ALNUM | {" "}, " ")] * 3
-    + [(frozenset("2 "), "2")] * 2
-    + [(_DIGIT, "0")] * 5
-    + [(_ALNUM | {" "}, " ")] * 3
-)
-_TAG = re.compile(
-    r"^(0([1-9A-Z][0-9A-Z])|0([1-9a-z][0-9a-z]))$|^(([1-9A-Z][0-9A-Z]{2})|([1-9a-z][0-9a-z]{2}))$"
-)
-_CONTROL_TAG = re.compile(r"^00[1-9A-Za-z]$")
-# The indicators and subfield codes MARC21slim.xsd allows.
-_INDICATORS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz ")
-_SUBFIELD_CODES = frozenset(string.digits + string.ascii_letters + string.punctuation) - {"@", "|"}
-_TAG_VALID: dict[tuple[str, bool], bool] = {}  # tags repeat: each is checked once
-
-
-def _valid_tag(tag: str, control: bool) -> bool:
-    known = _TAG_VALID.get((tag, control))
-    if known is None:
-        if control:
-            known = bool(_CONTROL_TAG.match(tag))
-        else:
-            known = bool(_TAG.match(tag)) and not tag.startswith("00")
-        if len(_TAG_VALID) < 10_000:
-            _TAG_VALID[(tag, control)] = known
-    return known
+# The member's own number and copies (852, Koha's 952) give way to the title's and ours.
+REPLACED_TAGS = frozenset({"001", "003", "852", "952"})
 
 
 # What a MARC-sourced best record needs for MARCXML (`marc_record`); the matcher's and the
 # importer's bookkeeping is never served.
 MARC_SOURCES = frozenset({SourceFormat.MARC21.value, SourceFormat.MARCXML.value})
-MARC_SERVED_FIELDS = ("local_id", "source_format", "raw", "material_type", "library__code")
+MARC_SERVED_FIELDS = ("local_id", "source_format", "raw", "material_type", "library")
 UNSERVED_FIELDS = ("match_form", "match_reasons", "repairs")
 
 
@@ -97,10 +67,6 @@ class Title:
     best: Record | None
     libraries: list[str] = field(default_factory=list)  # codes of libraries with a record
     holdings: dict[str, list[HoldingLine]] = field(default_factory=dict)  # by library code
-
-
-def xml_text(value: str) -> str:
-    return _XML_UNSAFE.sub("", value)
 
 
 def title_url(cluster_id: int) -> str:
@@ -133,7 +99,7 @@ def load_titles(
     best: dict[int, Record] = {}
     if records:
         wanted = [row[3] for row in rows if row[3] is not None]
-        query = Record.objects.filter(pk__in=wanted).select_related("library")
+        query = Record.objects.filter(pk__in=wanted)
         if raw:
             # A member's MARC record is served from its own bytes: the columns, and the
             # decoding of their JSON, are needed only for records built from them.
@@ -142,6 +108,10 @@ def load_titles(
             best.update((record.pk, record) for record in query.filter(pk__in=built))
         else:
             best = {record.pk: record for record in query.defer("raw", *UNSERVED_FIELDS)}
+        # The few member libraries are shared by all records: joined here, not per row.
+        members = Library.objects.in_bulk()
+        for record in best.values():
+            record.library = members[record.library_id]
     copies: dict[int, dict[str, list[HoldingLine]]] = defaultdict(lambda: defaultdict(list))
     if holdings:
         for cluster_id, code, location, call_number, status in (
@@ -231,61 +201,33 @@ def dublin_core(title: Title) -> etree._Element:
 # --- MARCXML -------------------------------------------------------------------------------
 
 
-def _conform(marc: MarcRecord) -> None:
-    """Make a member's MARC record valid against MARC21slim.xsd (stray bytes happen)."""
-    leader = str(marc.leader).ljust(24)[:24]
-    fixed = "".join(
-        char if char in allowed else default
-        for char, (allowed, default) in zip(leader[:20], _LEADER_RULES, strict=True)
-    )
-    fixed += leader[20:] if leader[20:] in {"4500", "    "} else "4500"
-    if fixed != leader:
-        marc.leader = Leader(fixed)
-    kept = []
-    changed = False
-    for item in marc.fields:
-        control = item.is_control_field()
-        if not _valid_tag(item.tag, control):
-            changed = True
-            continue
-        if control:
-            kept.append(item)
-            continue
-        indicators = [*(item.indicators or []), " ", " "][:2]
-        codes = {s.code for s in item.subfields}
-        if codes <= _SUBFIELD_CODES and all(i and i in _INDICATORS for i in indicators):
-            if item.subfields:
-                kept.append(item)
-            else:
-                changed = True
-            continue
-        changed = True
-        subfields = [s for s in item.subfields if s.code in _SUBFIELD_CODES]
-        if not subfields:
-            continue
-        clean = [i.lower() if i and i.lower() in _INDICATORS else " " for i in indicators]
-        kept.append(Field(item.tag, Indicators(clean[0], clean[1]), subfields))
-    if changed:
-        marc.fields = kept
+def _best_fields(best: Record) -> tuple[str, list[PlainField]] | None:
+    if best.source_format in MARC_SOURCES:
+        plain = plain_bibliographic(bytes(best.raw or b""), best.source_format)
+        if plain is not None:
+            return plain
+    marc = next(iter(marc_records([best])), None)
+    return None if marc is None else plain_from_record(marc)
 
 
-def marc_record(title: Title, names: dict[str, str]) -> MarcRecord | None:
+def marc_fields(title: Title, names: dict[str, str]) -> tuple[str, list[PlainField]] | None:
     """The best record in MARC 21 with the union catalogue's number and every library's copies.
 
     001 becomes the title (cluster) number; the member's own number moves to 035 as
     "(CODE)number". Each holding library gets one 852: $a its code, $b first location,
-    $h first call number, $z its name and copies.
+    $h first call number, $z its name and copies. The result is valid MARC21slim.
     """
     if title.best is None:
         return None
-    marc = next(iter(marc_records([title.best])), None)
-    if marc is None:
+    found = _best_fields(title.best)
+    if found is None:
         return None
+    leader, fields = found
     own = title.best
-    marc.remove_fields("001", "003", *LOCAL_HOLDINGS_TAGS)
-    marc.add_ordered_field(Field(tag="001", data=str(title.cluster_id)))
-    marc.add_ordered_field(
-        Field("035", Indicators(" ", " "), [Subfield("a", f"({own.library.code}){own.local_id}")])
+    fields = [field for field in fields if field.tag not in REPLACED_TAGS]
+    insert_ordered(fields, PlainField("001", None, str(title.cluster_id), []))
+    insert_ordered(
+        fields, PlainField("035", (" ", " "), "", [("a", f"({own.library.code}){own.local_id}")])
     )
     for code in sorted(set(title.libraries) | set(title.holdings)):
         lines = title.holdings.get(code, [])
@@ -294,54 +236,23 @@ def marc_record(title: Title, names: dict[str, str]) -> MarcRecord | None:
         note = names.get(code, code)
         if lines:
             note += f" ({len(lines)} eks.)"
-        subfields = [Subfield("a", code)]
+        subfields = [("a", code)]
         if location:
-            subfields.append(Subfield("b", location))
+            subfields.append(("b", location))
         if call_number:
-            subfields.append(Subfield("h", call_number))
-        subfields.append(Subfield("z", note))
-        marc.add_field(Field("852", Indicators(" ", " "), subfields))
-    _conform(marc)
-    return marc
-
-
-def marcxml(title: Title, names: dict[str, str]) -> etree._Element | None:
-    """The title as one MARCXML <record> with holdings (None if no record can be built)."""
-    marc = marc_record(title, names)
-    if marc is None:
-        return None
-    element = record_element(marc)
-    element.set(f"{{{XSI_NS}}}schemaLocation", f"{MARC_NS} {MARC_SCHEMA}")
-    return element
-
-
-def _escaped(value: str, quote: bool = False) -> str:
-    value = xml_text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace('"', "&quot;") if quote else value
+            subfields.append(("h", call_number))
+        subfields.append(("z", note))
+        fields.append(PlainField("852", (" ", " "), "", subfields))
+    return conformed(leader, fields)
 
 
 def marcxml_text(title: Title, names: dict[str, str]) -> str | None:
-    """The same MARCXML <record> as `marcxml`, written as text: lists of 500 need the speed."""
-    marc = marc_record(title, names)
-    if marc is None:
-        return None
-    parts = [
-        f'<record xmlns="{MARC_NS}" xmlns:xsi="{XSI_NS}" '
-        f'xsi:schemaLocation="{MARC_NS} {MARC_SCHEMA}">'
-        f"<leader>{_escaped(str(marc.leader))}</leader>"
-    ]
-    for item in marc.fields:
-        if item.is_control_field():
-            parts.append(
-                f'<controlfield tag="{item.tag}">{_escaped(item.data or "")}</controlfield>'
-            )
-            continue
-        first, second = [*(item.indicators or []), " ", " "][:2]
-        parts.append(f'<datafield tag="{item.tag}" ind1="{first}" ind2="{second}">')
-        parts.extend(
-            f'<subfield code="{_escaped(sub.code, quote=True)}">{_escaped(sub.value)}</subfield>'
-            for sub in item.subfields
-        )
-        parts.append("</datafield>")
-    parts.append("</record>")
-    return "".join(parts)
+    """The title as one MARCXML <record> with holdings, as text (None if none can be built)."""
+    found = marc_fields(title, names)
+    return None if found is None else record_text(*found)
+
+
+def marcxml(title: Title, names: dict[str, str]) -> etree._Element | None:
+    """The same <record> as an element, for responses built as trees (SRU)."""
+    text = marcxml_text(title, names)
+    return None if text is None else etree.fromstring(text)

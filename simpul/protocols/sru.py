@@ -20,7 +20,8 @@ from simpul.catalog.services.indexing import search_index
 from simpul.network.models import Network
 from simpul.protocols import cql, cql_search, records
 from simpul.protocols.cql import CQLError
-from simpul.protocols.records import DC_NS, MARC_NS
+from simpul.protocols.marc21slim import MARC_NS
+from simpul.protocols.records import DC_NS
 
 SRW_NS = "http://www.loc.gov/zing/srw/"
 SRW_DIAG_NS = "http://www.loc.gov/zing/srw/diagnostic/"

@@ -14,9 +14,9 @@ from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from simpul.catalog.bibliographic import MaterialType, SourceFormat
 from simpul.catalog.models import Record as CatalogueRecord
-from simpul.catalog.readers._xml import RecordInvalid, localname
-from simpul.catalog.readers.marc import MarcError, decode_iso2709
-from simpul.catalog.readers.marcxml import element_to_record
+from simpul.catalog.readers._xml import RecordInvalid
+from simpul.catalog.readers.marc import MarcError, PlainField, decode_iso2709, plain_fields
+from simpul.catalog.readers.marcxml import element_fields, element_to_record
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 HOLDINGS_TYPES = frozenset("uvxy")  # leader 06 of MARC 21 holdings records
@@ -46,28 +46,57 @@ def _bibliographic(record: Record) -> bool:
     return str(record.leader)[6:7] not in HOLDINGS_TYPES
 
 
-def _from_iso2709(raw: bytes) -> Iterator[Record]:
+def _iso2709_chunks(raw: bytes) -> Iterator[bytes]:
     for chunk in raw.split(b"\x1d"):
         chunk = chunk.lstrip(b" \r\n\t\x00\x1a")
-        if len(chunk) < 24:
-            continue
+        if len(chunk) >= 24:
+            yield chunk + b"\x1d"
+
+
+def _from_iso2709(raw: bytes) -> Iterator[Record]:
+    for chunk in _iso2709_chunks(raw):
         try:
-            record, _repairs = decode_iso2709(chunk + b"\x1d")
+            record, _repairs = decode_iso2709(chunk)
         except MarcError:
             continue
         yield record
 
 
-def _from_marcxml(raw: bytes) -> Iterator[Record]:
+def plain_bibliographic(raw: bytes, source_format: str) -> tuple[str, list[PlainField]] | None:
+    """The leader and fields `marc_records` gives first for a record's raw bytes, read
+    without pymarc, or None when they need the full reader (or hold no MARC record)."""
+    if source_format == SourceFormat.MARC21:
+        for chunk in _iso2709_chunks(raw):
+            plain = plain_fields(chunk)
+            if plain is None:
+                return None
+            if plain[0][6:7] not in HOLDINGS_TYPES:
+                return plain
+    elif source_format == SourceFormat.MARCXML:
+        for element in _marcxml_elements(raw):
+            try:
+                leader, fields, _repairs = element_fields(element)
+            except (RecordInvalid, ValueError):
+                continue
+            leader = leader.ljust(24)[:24]
+            if leader[6:7] not in HOLDINGS_TYPES:
+                return leader[:9] + "a" + leader[10:], fields
+    return None
+
+
+def _marcxml_elements(raw: bytes) -> Iterator[etree._Element]:
     try:
         root = etree.fromstring(raw, _safe_parser())
     except etree.XMLSyntaxError:
         return
-    elements = [root] if localname(root) == "record" else []
-    elements += [e for e in root.iter() if e is not root and localname(e) == "record"]
-    for element in elements:
+    for element in root.iter("{*}record"):  # the root first, then its descendants
         if element.tag != f"{{{MARC_NS}}}record" and element.nsmap.get(None) not in (None, MARC_NS):
             continue
+        yield element
+
+
+def _from_marcxml(raw: bytes) -> Iterator[Record]:
+    for element in _marcxml_elements(raw):
         try:
             record, _repairs = element_to_record(element)
         except (RecordInvalid, ValueError):

@@ -26,7 +26,7 @@ from simpul.catalog.readers._xml import (
     serialise,
     text_of,
 )
-from simpul.catalog.readers.marc import Holdings, attach_holdings, marc_to_bib
+from simpul.catalog.readers.marc import Holdings, PlainField, attach_holdings, marc_to_bib
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 _MARC_CHILDREN = frozenset({"leader", "controlfield", "datafield"})
@@ -56,11 +56,12 @@ def _raw_text(element: Any) -> str:
     return _clean(value)
 
 
-def element_to_record(element: Any) -> tuple[Record, list[str]]:
-    """A pymarc Record from a MARCXML <record>; RecordInvalid when its structure is broken."""
+def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
+    """The leader, fields and repairs of a MARCXML <record>; RecordInvalid when its
+    structure is broken. Serving writes these out again without building pymarc objects."""
     repairs: list[str] = []
     leader: str | None = None
-    fields: list[Field] = []
+    fields: list[PlainField] = []
     ignored: list[str] = []
     indicatorless: list[str] = []
     for child in element:
@@ -77,7 +78,10 @@ def element_to_record(element: Any) -> tuple[Record, list[str]]:
                 raise RecordInvalid(
                     _("Field tag %(tag)r is not three letters or digits.") % {"tag": tag}
                 )
-            fields.append(Field(tag=tag, data=_raw_text(child)))
+            if tag < "010" and tag.isdigit():
+                fields.append(PlainField(tag, None, _raw_text(child), []))
+            else:  # pymarc reads a control field with a letter in its tag as a data field
+                fields.append(PlainField(tag, (" ", " "), "", []))
         elif name == "datafield":
             tag = (child.get("tag") or "").strip()
             if not tag:
@@ -89,7 +93,7 @@ def element_to_record(element: Any) -> tuple[Record, list[str]]:
             ind1, ind2 = child.get("ind1"), child.get("ind2")
             if ind1 is None or ind2 is None:
                 indicatorless.append(tag)
-            subfields: list[Subfield] = []
+            subfields: list[tuple[str, str]] = []
             for sub in child:
                 sub_name = localname(sub)
                 if not sub_name:
@@ -104,14 +108,12 @@ def element_to_record(element: Any) -> tuple[Record, list[str]]:
                     raise RecordInvalid(
                         _("A subfield of field %(tag)s has no code attribute.") % {"tag": tag}
                     )
-                subfields.append(Subfield(code=code[:1], value=_raw_text(sub)))
-            fields.append(
-                Field(
-                    tag=tag,
-                    indicators=Indicators((ind1 or " ")[:1] or " ", (ind2 or " ")[:1] or " "),
-                    subfields=subfields,
-                )
-            )
+                subfields.append((code[:1], _raw_text(sub)))
+            indicators = ((ind1 or " ")[:1] or " ", (ind2 or " ")[:1] or " ")
+            if tag < "010" and tag.isdigit():  # pymarc keeps only the text of a control tag
+                fields.append(PlainField(tag, None, "", []))
+            else:
+                fields.append(PlainField(tag, indicators, "", subfields))
         elif name not in ignored:
             ignored.append(name)
     if leader is None:
@@ -133,8 +135,24 @@ def element_to_record(element: Any) -> tuple[Record, list[str]]:
             _("Elements that are not MARCXML were ignored: %(names)s.")
             % {"names": ", ".join(f"<{n}>" for n in ignored)}
         )
+    return leader, fields, repairs
+
+
+def element_to_record(element: Any) -> tuple[Record, list[str]]:
+    """A pymarc Record from a MARCXML <record>; RecordInvalid when its structure is broken."""
+    leader, fields, repairs = element_fields(element)
     record = Record(leader=leader, force_utf8=True)
-    record.add_field(*fields)
+    for field in fields:
+        if field.indicators is None:
+            record.add_field(Field(tag=field.tag, data=field.data))
+        else:
+            record.add_field(
+                Field(
+                    tag=field.tag,
+                    indicators=Indicators(*field.indicators),
+                    subfields=[Subfield(code=code, value=value) for code, value in field.subfields],
+                )
+            )
     return record, repairs
 
 
