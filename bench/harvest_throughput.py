@@ -3,13 +3,15 @@
 Usage:
     uv run python bench/harvest_throughput.py --records 20000
     uv run python bench/harvest_throughput.py --records 20000 --database postgres
+    uv run python bench/harvest_throughput.py --records 20000 --page-size 100 --latency 0.5
 
 Generates a member catalogue in MARCXML (``simpul.catalog.synthetic``, the polytechnic's
 style), serves it from a second process as OAI-PMH ListRecords pages of 500 records
 (metadataPrefix marcxml, resumption tokens), and harvests it into a fresh site with
 ``simpul harvest`` — the path a scheduled harvest takes: HTTP, page repairs and
 envelope, reading, storing, clustering, search index. Reports records a second for
-the harvest alone (generation and site creation excluded).
+the harvest alone (generation and site creation excluded). ``--latency`` makes the
+server wait before each page, as a remote SLiMS building its page from its database does.
 """
 
 from __future__ import annotations
@@ -38,14 +40,14 @@ PAGE_SIZE = 500
 LIBRARY = "POLTEK-CMI"
 
 
-def _pages(marcxml: Path) -> list[bytes]:
+def _pages(marcxml: Path, page_size: int) -> list[bytes]:
     """The generated collection cut into OAI-PMH ListRecords pages."""
     text = marcxml.read_bytes()
     records = re.findall(rb"<record\b.*?</record>", text, flags=re.S)
     pages = []
-    for start in range(0, len(records), PAGE_SIZE):
+    for start in range(0, len(records), page_size):
         body = []
-        for number, record in enumerate(records[start : start + PAGE_SIZE], start=start + 1):
+        for number, record in enumerate(records[start : start + page_size], start=start + 1):
             if not record.startswith(b"<record xmlns"):
                 record = b'<record xmlns="http://www.loc.gov/MARC21/slim"' + record[7:]
             body.append(
@@ -53,10 +55,10 @@ def _pages(marcxml: Path) -> list[bytes]:
                 b"<datestamp>2026-11-01</datestamp></header><metadata>%s</metadata></record>"
                 % (number, record)
             )
-        following = start + PAGE_SIZE
+        following = start + page_size
         token = (
             b'<resumptionToken completeListSize="%d">%d</resumptionToken>'
-            % (len(records), following)
+            % (len(records), len(pages) + 1)
             if following < len(records)
             else b""
         )
@@ -71,15 +73,15 @@ def _pages(marcxml: Path) -> list[bytes]:
     return pages
 
 
-def _serve(folder: str, port_out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _serve(folder: str, port_out: multiprocessing.Queue, latency: float) -> None:  # type: ignore[type-arg]
     pages = sorted(Path(folder).glob("page-*.xml"), key=lambda p: int(p.stem.split("-")[1]))
     bodies = [p.read_bytes() for p in pages]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            index = int(query.get("resumptionToken", "0")) // PAGE_SIZE
-            body = bodies[index]
+            body = bodies[int(query.get("resumptionToken", "0"))]
+            time.sleep(latency)
             self.send_response(200)
             self.send_header("Content-Type", "text/xml")
             self.send_header("Content-Length", str(len(body)))
@@ -99,6 +101,10 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--page-size", type=int, default=PAGE_SIZE, help="records a page")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the server takes for each page"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="simpul-harvest-bench-"))
     env = _site_env(folder, args.database, args.postgres)
@@ -113,12 +119,12 @@ def main() -> int:
     )
     pages_dir = folder / "pages"
     pages_dir.mkdir()
-    pages = _pages(Path(listed.split()[0]))
+    pages = _pages(Path(listed.split()[0]), args.page_size)
     for number, page in enumerate(pages):
         (pages_dir / f"page-{number}.xml").write_bytes(page)
     context = multiprocessing.get_context("spawn")
     ports = context.Queue()
-    server = context.Process(target=_serve, args=(str(pages_dir), ports), daemon=True)
+    server = context.Process(target=_serve, args=(str(pages_dir), ports, args.latency), daemon=True)
     server.start()
     port = ports.get(timeout=30)
     source = _python(
@@ -145,7 +151,8 @@ def main() -> int:
     print(f"date: {dt.date.today()}; {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; database {args.database}; load average "
           f"{os.getloadavg()[0]:.1f}")  # fmt: skip
-    print(f"{count:,} records harvested in {len(pages)} pages in {elapsed:.1f} s: "
+    print(f"{count:,} records harvested in {len(pages)} pages of {args.page_size} "
+          f"(server latency {args.latency:.2f} s a page) in {elapsed:.1f} s: "
           f"{count / elapsed:.0f} records/s (HTTP + read + store + cluster + index, "
           f"process start included)")  # fmt: skip
     shutil.rmtree(folder, ignore_errors=True)

@@ -296,52 +296,64 @@ class _Harvester:
                 self._reader = None
 
     def _walk_list(self, client: oai.Client) -> None:
-        params = self._first_params()
         restarted = False
         tokens_seen: set[str] = set()
         while True:
-            page = client.fetch(params)
-            try:
-                envelope = self._envelope(page)
-                if envelope.error_code == "noRecordsMatch":
+            with oai.ListWalker(client, self._first_params()) as walker:
+                for page, envelope in walker:
+                    following: dict[str, str] | None = None
+                    stop: oai.HarvestError | None = None
+                    try:
+                        self._count(page, envelope)
+                        if envelope.error_code == "noRecordsMatch":
+                            return
+                        if envelope.error_code == "badResumptionToken" and not restarted:
+                            break
+                        if envelope.error_code:
+                            raise oai.HarvestError(
+                                _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
+                                % {"code": envelope.error_code, "text": envelope.error_text}
+                            )
+                        following, stop = self._following(envelope.token, tokens_seen)
+                        self._write_page(page, envelope)
+                    finally:
+                        page.close()
+                    if stop is not None:
+                        raise stop
+                    if following is None:
+                        return
+                else:
                     return
-                if envelope.error_code == "badResumptionToken" and not restarted:
-                    # Expired or broken: start again; what was written is recognised as unchanged.
-                    restarted = True
-                    self._repair(
-                        _(
-                            "The endpoint refused its own resumption token (%(text)s); the "
-                            "list was read again from the start."
-                        )
-                        % {"text": envelope.error_text or envelope.error_code}
-                    )
-                    params = self._first_params()
-                    tokens_seen.clear()
-                    continue
-                if envelope.error_code:
-                    raise oai.HarvestError(
-                        _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
-                        % {"code": envelope.error_code, "text": envelope.error_text}
-                    )
-                self._write_page(page, envelope)
-            finally:
-                page.close()
-            token = envelope.token
-            if not token:
-                return
-            if token in tokens_seen:
-                raise oai.HarvestError(
-                    _("The endpoint gave the same resumption token twice (%(token)s).")
-                    % {"token": token[:80]}
+            # Expired or broken: start again; what was written is recognised as unchanged.
+            restarted = True
+            tokens_seen.clear()
+            self._repair(
+                _(
+                    "The endpoint refused its own resumption token (%(text)s); the "
+                    "list was read again from the start."
                 )
-            tokens_seen.add(token)
-            if token.isdigit():
-                self.quirks.add(Quirk.OFFSET_TOKENS)
-            if self.run.pages >= MAX_PAGES:
-                raise oai.HarvestError(
-                    _("More than %(count)d pages: stopped.") % {"count": MAX_PAGES}
-                )
-            params = {"verb": "ListRecords", "resumptionToken": token}
+                % {"text": envelope.error_text or envelope.error_code}
+            )
+
+    def _following(
+        self, token: str | None, tokens_seen: set[str]
+    ) -> tuple[dict[str, str] | None, oai.HarvestError | None]:
+        """The next page's parameters, or why the list must stop after this page."""
+        if not token:
+            return None, None
+        if token in tokens_seen:
+            return None, oai.HarvestError(
+                _("The endpoint gave the same resumption token twice (%(token)s).")
+                % {"token": token[:80]}
+            )
+        tokens_seen.add(token)
+        if token.isdigit():
+            self.quirks.add(Quirk.OFFSET_TOKENS)
+        if self.run.pages >= MAX_PAGES:
+            return None, oai.HarvestError(
+                _("More than %(count)d pages: stopped.") % {"count": MAX_PAGES}
+            )
+        return {"verb": "ListRecords", "resumptionToken": token}, None
 
     def one_record(self, client: oai.Client, identifier: str) -> None:
         page = client.fetch(
@@ -402,12 +414,15 @@ class _Harvester:
             self.run.repairs.append(text)
 
     def _envelope(self, page: oai.Page) -> oai.Envelope:
-        self._note(page)
         envelope = oai.read_envelope(page)
+        self._count(page, envelope)
+        return envelope
+
+    def _count(self, page: oai.Page, envelope: oai.Envelope) -> None:
+        self._note(page)
         self.run.pages += 1
         if self.run.pages == 1:
             self.run.response_started_at = envelope.response_date or timezone.now()
-        return envelope
 
     def _records(
         self, page: oai.Page, envelope: oai.Envelope
