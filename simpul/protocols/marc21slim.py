@@ -56,6 +56,9 @@ def escaped(value: str, quote: bool = False) -> str:
     return value.replace('"', "&quot;") if quote else value
 
 
+_CODE_ATTRIBUTE = {code: escaped(code, quote=True) for code in _SUBFIELD_CODES}
+
+
 def _valid_tag(tag: str, control: bool) -> bool:
     known = _TAG_VALID.get((tag, control))
     if known is None:
@@ -113,17 +116,15 @@ def conformed(leader: str, fields: list[PlainField]) -> tuple[str, list[PlainFie
 
 def record_text(leader: str, fields: list[PlainField]) -> str:
     """One <record> in the MARC 21 slim namespace, of a conformed leader and fields."""
-    parts = [_RECORD_START, f"<leader>{escaped(leader)}</leader>"]
-    for field in fields:
-        if field.indicators is None:
-            parts.append(f'<controlfield tag="{field.tag}">{escaped(field.data)}</controlfield>')
+    parts = [_RECORD_START, "<leader>", escaped(leader), "</leader>"]
+    append = parts.append
+    for tag, indicators, data, subfields in fields:
+        if indicators is None:
+            append(f'<controlfield tag="{tag}">{escaped(data)}</controlfield>')
             continue
-        first, second = field.indicators
-        parts.append(f'<datafield tag="{field.tag}" ind1="{first}" ind2="{second}">')
-        parts.extend(
-            f'<subfield code="{escaped(code, quote=True)}">{escaped(value)}</subfield>'
-            for code, value in field.subfields
-        )
-        parts.append("</datafield>")
-    parts.append("</record>")
+        append(f'<datafield tag="{tag}" ind1="{indicators[0]}" ind2="{indicators[1]}">')
+        for code, value in subfields:
+            append(f'<subfield code="{_CODE_ATTRIBUTE[code]}">{escaped(value)}</subfield>')
+        append("</datafield>")
+    append("</record>")
     return "".join(parts)

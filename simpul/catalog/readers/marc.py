@@ -541,9 +541,9 @@ class PlainField(NamedTuple):
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1e\x7f]")
 
 
-def _plain_text(data: bytes) -> str:
-    """Bytes known to be UTF-8 without control characters, as the full reader gives them."""
-    value = data.decode("utf-8")
+def _nfc(value: str) -> str:
+    """A value as the full reader gives it (each value on its own: a subfield code must not
+    compose with a combining mark that starts the value)."""
     return value if value.isascii() else unicodedata.normalize("NFC", value)
 
 
@@ -588,30 +588,31 @@ def plain_fields(chunk: bytes) -> tuple[str, list[PlainField]] | None:
         except UnicodeDecodeError:
             return None
     fields: list[PlainField] = []
-    try:
-        for tag, data in entries:
-            if _CONTROL_BYTES.search(data):
-                return None  # the full reader removes them, and says so
-            if tag < "010" and tag.isdigit():
-                if b"\x1f" in data:
-                    return None
-                fields.append(PlainField(tag, None, _plain_text(data), []))
-                continue
-            parts = data.split(b"\x1f")
-            indicators = parts[0]
-            if len(indicators) != 2 or not indicators.isascii():
+    for tag, data in entries:
+        if _CONTROL_BYTES.search(data):
+            return None  # the full reader removes them, and says so
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if tag < "010" and tag.isdigit():
+            if "\x1f" in text:
                 return None
-            subfields: list[tuple[str, str]] = []
-            for part in parts[1:]:
-                if not part:
-                    continue
-                first = part[0]
-                if not (0x61 <= first <= 0x7A or 0x30 <= first <= 0x39):
-                    return None
-                subfields.append((chr(first), _plain_text(part[1:])))
-            fields.append(PlainField(tag, (chr(indicators[0]), chr(indicators[1])), "", subfields))
-    except UnicodeDecodeError:
-        return None
+            fields.append(PlainField(tag, None, _nfc(text), []))
+            continue
+        parts = text.split("\x1f")
+        indicators = parts[0]
+        if len(indicators) != 2 or not indicators.isascii():
+            return None
+        subfields: list[tuple[str, str]] = []
+        for part in parts[1:]:
+            if not part:
+                continue
+            code = part[0]
+            if not ("a" <= code <= "z" or "0" <= code <= "9"):
+                return None
+            subfields.append((code, _nfc(part[1:])))
+        fields.append(PlainField(tag, (indicators[0], indicators[1]), "", subfields))
     return leader[:9] + "a" + leader[10:], fields  # as pymarc's force_utf8 records say
 
 
