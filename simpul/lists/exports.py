@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from simpul.catalog import queries as catalogue
 from simpul.catalog.exports import bibtex, marcxml, ris
 from simpul.catalog.exports._citation import citation
-from simpul.catalog.exports._marc import marc_records
+from simpul.catalog.exports._marc import MARC_NS, marc_records
+from simpul.catalog.exports.marc21slim import MARC_SCHEMA, XSI_NS
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
 from simpul.catalog.search.engine import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 from simpul.catalog.services.indexing import search_index
@@ -162,19 +163,14 @@ def _csv_rows(view: catalogue.ClusterView, url: str) -> str:
 
 
 def _marcxml_rows(view: catalogue.ClusterView, url: str) -> str:
-    from lxml import etree
-
-    return "".join(
-        etree.tostring(marcxml.record_element(record), encoding="unicode") + "\n"
-        for record in marc_records(view.records)
-    )
+    return "".join(marcxml.record_xml(record) + "\n" for record in marc_records(view.records))
 
 
 def _marcxml_head() -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<collection xmlns="{marcxml.MARC_NS}" xmlns:xsi="{marcxml.XSI}" '
-        f'xsi:schemaLocation="{marcxml.MARC_NS} {marcxml.SCHEMA_LOCATION}">\n'
+        f'<collection xmlns="{MARC_NS}" xmlns:xsi="{XSI_NS}" '
+        f'xsi:schemaLocation="{MARC_NS} {MARC_SCHEMA}">\n'
     )
 
 

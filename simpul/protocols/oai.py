@@ -27,11 +27,11 @@ from django.utils import timezone, translation
 from lxml import etree
 
 from simpul.catalog.bibliographic import MaterialType
+from simpul.catalog.exports.marc21slim import MARC_NS, MARC_SCHEMA, XSI_NS
 from simpul.catalog.models import Cluster, DeletedCluster, Record, RecordStatus
 from simpul.catalog.queries import format_label
 from simpul.network.models import Library, Network
 from simpul.protocols import records
-from simpul.protocols.marc21slim import MARC_NS, MARC_SCHEMA, XSI_NS
 from simpul.protocols.records import OAI_DC_NS, OAI_DC_SCHEMA
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"

@@ -18,16 +18,16 @@ from lxml import etree
 
 from simpul.catalog.bibliographic import MaterialType, SourceFormat
 from simpul.catalog.exports._marc import marc_records, plain_bibliographic
-from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
-from simpul.catalog.readers.marc import PlainField, plain_from_record
-from simpul.network.models import Library
-from simpul.protocols.marc21slim import (
+from simpul.catalog.exports.marc21slim import (
     XSI_NS,
     conformed,
     insert_ordered,
     record_text,
     xml_text,
 )
+from simpul.catalog.models import Cluster, Holding, Record, RecordStatus
+from simpul.catalog.readers.marc import PlainField, plain_from_record
+from simpul.network.models import Library
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from simpul.catalog.exports.marc21slim import MARC_NS
 from simpul.catalog.search import SearchQuery, SearchResult, analysis
 from simpul.catalog.search.engine import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 from simpul.catalog.services.indexing import search_index
 from simpul.network.models import Network
 from simpul.protocols import cql, cql_search, records
 from simpul.protocols.cql import CQLError
-from simpul.protocols.marc21slim import MARC_NS
 from simpul.protocols.records import DC_NS
 
 SRW_NS = "http://www.loc.gov/zing/srw/"

@@ -114,9 +114,11 @@ def conformed(leader: str, fields: list[PlainField]) -> tuple[str, list[PlainFie
     return fixed, controls + kept
 
 
-def record_text(leader: str, fields: list[PlainField]) -> str:
-    """One <record> in the MARC 21 slim namespace, of a conformed leader and fields."""
-    parts = [_RECORD_START, "<leader>", escaped(leader), "</leader>"]
+def record_text(leader: str, fields: list[PlainField], *, schema_location: bool = True) -> str:
+    """One <record> in the MARC 21 slim namespace, of a conformed leader and fields; inside
+    a <collection> that names the schema, the record need not name it again."""
+    start = _RECORD_START if schema_location else f'<record xmlns="{MARC_NS}">'
+    parts = [start, "<leader>", escaped(leader), "</leader>"]
     append = parts.append
     for tag, indicators, data, subfields in fields:
         if indicators is None:
