@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from lxml import etree
 
+from simpul.catalog.exports import FORMATS
 from simpul.catalog.models import Cluster, Record
 from simpul.catalog.readers.marc import plain_fields
 from simpul.protocols import records
@@ -92,3 +93,14 @@ def test_every_sample_title_exports_as_valid_marcxml(sample_records: World) -> N
         if not schema.validate(etree.fromstring(body)):
             bad.append((pk, str(schema.error_log)[:200]))
     assert bad == []
+
+
+def test_every_sample_title_exports_in_every_format(sample_records: World) -> None:
+    client = Client()
+    failed = []
+    for pk in Cluster.objects.values_list("pk", flat=True):
+        for key in FORMATS:
+            response = client.get(f"/catalogue/{pk}/export/{key}/")
+            if response.status_code != 200 or not response.content:
+                failed.append((pk, key, response.status_code))
+    assert failed == []
