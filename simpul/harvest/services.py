@@ -301,7 +301,6 @@ class _Harvester:
         while True:
             with oai.ListWalker(client, self._first_params()) as walker:
                 for page, envelope in walker:
-                    following: dict[str, str] | None = None
                     stop: oai.HarvestError | None = None
                     try:
                         self._count(page, envelope)
@@ -314,13 +313,13 @@ class _Harvester:
                                 _("The endpoint answered with the OAI-PMH error %(code)s: %(text)s")
                                 % {"code": envelope.error_code, "text": envelope.error_text}
                             )
-                        following, stop = self._following(envelope.token, tokens_seen)
+                        stop = self._token_trouble(envelope.token, tokens_seen)
                         self._write_page(page, envelope)
                     finally:
                         page.close()
                     if stop is not None:
                         raise stop
-                    if following is None:
+                    if not envelope.token:
                         return
                 else:
                     return
@@ -335,14 +334,12 @@ class _Harvester:
                 % {"text": envelope.error_text or envelope.error_code}
             )
 
-    def _following(
-        self, token: str | None, tokens_seen: set[str]
-    ) -> tuple[dict[str, str] | None, oai.HarvestError | None]:
-        """The next page's parameters, or why the list must stop after this page."""
+    def _token_trouble(self, token: str | None, tokens_seen: set[str]) -> oai.HarvestError | None:
+        """Why the list must stop after this page, if its resumption token says so."""
         if not token:
-            return None, None
+            return None
         if token in tokens_seen:
-            return None, oai.HarvestError(
+            return oai.HarvestError(
                 _("The endpoint gave the same resumption token twice (%(token)s).")
                 % {"token": token[:80]}
             )
@@ -350,10 +347,8 @@ class _Harvester:
         if token.isdigit():
             self.quirks.add(Quirk.OFFSET_TOKENS)
         if self.run.pages >= MAX_PAGES:
-            return None, oai.HarvestError(
-                _("More than %(count)d pages: stopped.") % {"count": MAX_PAGES}
-            )
-        return {"verb": "ListRecords", "resumptionToken": token}, None
+            return oai.HarvestError(_("More than %(count)d pages: stopped.") % {"count": MAX_PAGES})
+        return None
 
     def one_record(self, client: oai.Client, identifier: str) -> None:
         page = client.fetch(

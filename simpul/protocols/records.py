@@ -43,7 +43,7 @@ DCMI_TYPE = {
 REPLACED_TAGS = frozenset({"001", "003", "852", "952"})
 
 
-# What a MARC-sourced best record needs for MARCXML (`marc_record`); the matcher's and the
+# What a MARC-sourced best record needs for MARCXML (`marc_fields`); the matcher's and the
 # importer's bookkeeping is never served.
 MARC_SOURCES = frozenset({SourceFormat.MARC21.value, SourceFormat.MARCXML.value})
 MARC_SERVED_FIELDS = ("local_id", "source_format", "raw", "material_type", "library")
