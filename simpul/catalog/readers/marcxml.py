@@ -110,7 +110,7 @@ def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
                     )
                 subfields.append((code[:1], _raw_text(sub)))
             indicators = ((ind1 or " ")[:1] or " ", (ind2 or " ")[:1] or " ")
-            if tag < "010" and tag.isdigit():  # pymarc keeps only the text of a control tag
+            if tag < "010" and tag.isdigit():  # read as pymarc does: an empty control field
                 fields.append(PlainField(tag, None, "", []))
             else:
                 fields.append(PlainField(tag, indicators, "", subfields))
