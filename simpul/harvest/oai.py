@@ -162,7 +162,7 @@ class Client:
 
 
 class ListWalker:
-    """Walks a ListRecords list in a thread, up to `ahead` pages in front of the harvest.
+    """Walks a ListRecords list in a thread, up to PAGES_AHEAD pages in front of the harvest.
 
     A member's endpoint often takes a second or more a page (SLiMS builds each page of 100
     from its database), and the harvest writes pages in batches; fetching ahead hides the
@@ -171,9 +171,9 @@ class ListWalker:
     place in the list. It touches no database; pages beyond 4 MB wait on disk.
     """
 
-    def __init__(self, client: Client, params: dict[str, str], ahead: int = 0) -> None:
+    def __init__(self, client: Client, params: dict[str, str]) -> None:
         self._queue: queue.Queue[tuple[Page, Envelope] | Exception | None] = queue.Queue(
-            ahead or PAGES_AHEAD
+            PAGES_AHEAD
         )
         self._stop = threading.Event()
         self._thread = threading.Thread(

@@ -46,6 +46,12 @@ def _bibliographic(record: Record) -> bool:
     return str(record.leader)[6:7] not in HOLDINGS_TYPES
 
 
+def _written_as_utf8(leader: str) -> str:
+    """The leader of a record we write out: 24 characters, position 09 saying UTF-8."""
+    leader = leader.ljust(24)[:24]
+    return leader[:9] + "a" + leader[10:]
+
+
 def _iso2709_chunks(raw: bytes) -> Iterator[bytes]:
     for chunk in raw.split(b"\x1d"):
         chunk = chunk.lstrip(b" \r\n\t\x00\x1a")
@@ -78,9 +84,8 @@ def plain_bibliographic(raw: bytes, source_format: str) -> tuple[str, list[Plain
                 leader, fields, _repairs = element_fields(element)
             except (RecordInvalid, ValueError):
                 continue
-            leader = leader.ljust(24)[:24]
             if leader[6:7] not in HOLDINGS_TYPES:
-                return leader[:9] + "a" + leader[10:], fields
+                return _written_as_utf8(leader), fields
     return None
 
 
@@ -173,8 +178,7 @@ def marc_records(records: Iterable[CatalogueRecord]) -> Iterator[Record]:
             found = [built_record(record)]
         for marc in found:
             marc.force_utf8 = True
-            leader = str(marc.leader).ljust(24)[:24]
-            marc.leader = Leader(leader[:9] + "a" + leader[10:])  # written out as UTF-8
+            marc.leader = Leader(_written_as_utf8(str(marc.leader)))
             yield marc
 
 

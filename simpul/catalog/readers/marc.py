@@ -65,7 +65,7 @@ _NOT_ANSEL = frozenset(
     b for b in range(0x80, 0x100) if b not in _ANSEL and b not in marc8_mapping.ODD_MAP
 ) - frozenset(range(0x81, 0xA0))  # C1 controls: pymarc drops them silently, harmless
 _ANSEL_COMBINING = frozenset(range(0xE0, 0xFF))
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class MarcError(Exception):
@@ -225,9 +225,9 @@ class _Decoder:
             value = self._marc8(data, tag)
         else:
             value = data.decode(self.encoding, "replace")
-        if _CONTROL_CHARS.search(value):
+        if CONTROL_CHARS.search(value):
             self.controls_removed = True
-            value = _CONTROL_CHARS.sub("", value)
+            value = CONTROL_CHARS.sub("", value)
         if not value.isascii():
             value = unicodedata.normalize("NFC", value)
         return value
@@ -357,18 +357,19 @@ def _directory_fields(
             (tag.decode("ascii"), int(length), int(start))
             for tag, length, start in _DIRECTORY_ENTRY.findall(directory)
         ]
-    for index in range(0, len(directory) if not parsed else 0, 12):
-        entry = directory[index : index + 12]
-        tag_bytes, length_bytes, start_bytes = entry[:3], entry[3:7], entry[7:12]
-        if not (length_bytes.isdigit() and start_bytes.isdigit()):
-            raise MarcError(
-                _("Directory entry %(number)d (%(entry)r) is damaged.")
-                % {"number": index // 12 + 1, "entry": entry.decode("ascii", "replace")}
-            )
-        tag = tag_bytes.decode("ascii", "replace")
-        if not (tag_bytes.isascii() and tag_bytes.isalnum()):
-            skipped.append(tag)
-        parsed.append((tag, int(length_bytes), int(start_bytes)))
+    else:
+        for index in range(0, len(directory), 12):
+            entry = directory[index : index + 12]
+            tag_bytes, length_bytes, start_bytes = entry[:3], entry[3:7], entry[7:12]
+            if not (length_bytes.isdigit() and start_bytes.isdigit()):
+                raise MarcError(
+                    _("Directory entry %(number)d (%(entry)r) is damaged.")
+                    % {"number": index // 12 + 1, "entry": entry.decode("ascii", "replace")}
+                )
+            tag = tag_bytes.decode("ascii", "replace")
+            if not (tag_bytes.isascii() and tag_bytes.isalnum()):
+                skipped.append(tag)
+            parsed.append((tag, int(length_bytes), int(start_bytes)))
     entries: list[tuple[str, bytes]] = []
     for tag, length, start in parsed:
         end = base + start + length
@@ -537,7 +538,7 @@ class PlainField(NamedTuple):
     subfields: list[tuple[str, str]]
 
 
-# `_CONTROL_CHARS` in UTF-8, but for the subfield delimiter (checked apart).
+# `CONTROL_CHARS` in UTF-8, but for the subfield delimiter (checked apart).
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1e\x7f]")
 
 

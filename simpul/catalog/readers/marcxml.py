@@ -26,12 +26,17 @@ from simpul.catalog.readers._xml import (
     serialise,
     text_of,
 )
-from simpul.catalog.readers.marc import Holdings, PlainField, attach_holdings, marc_to_bib
+from simpul.catalog.readers.marc import (
+    CONTROL_CHARS,
+    Holdings,
+    PlainField,
+    attach_holdings,
+    marc_to_bib,
+)
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 _MARC_CHILDREN = frozenset({"leader", "controlfield", "datafield"})
 _TAG = re.compile(r"^[0-9A-Za-z]{3}$")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def is_marc_record(element: Any) -> bool:
@@ -44,7 +49,7 @@ def is_marc_record(element: Any) -> bool:
 
 
 def _clean(value: str) -> str:
-    value = _CONTROL_CHARS.sub("", value)
+    value = CONTROL_CHARS.sub("", value)
     return unicodedata.normalize("NFC", value) if not value.isascii() else value
 
 
