@@ -216,7 +216,7 @@ def run_harvest(run: HarvestRun, client_factory: ClientFactory = oai.Client) -> 
     memory = imports.JobMemory()
     harvester = _Harvester(run, memory)
     try:
-        with client_factory(source.base_url) as client:
+        with harvester.follower, client_factory(source.base_url) as client:
             if source.route == Route.SLIMS_MODS:
                 harvester.slims_pages(client)
             elif run.mode == RunMode.SELECTIVE:
@@ -232,6 +232,7 @@ def run_harvest(run: HarvestRun, client_factory: ClientFactory = oai.Client) -> 
                 source.library, source.origin, memory.present()
             )
     except oai.HarvestError as error:
+        indexing.apply_search_changes()  # the pages written before the failure are found
         return _finish(run, harvester, JobStatus.FAILED, str(error))
     indexing.apply_search_changes()
     return _finish(run, harvester, JobStatus.SUCCEEDED, "")
@@ -273,6 +274,7 @@ class _Harvester:
         self.format = FORMATS[MetadataPrefix(self.source.metadata_prefix)]
         self._reader: reading.PageReader | None = None  # set once a list proves long
         self._read: list[BibRecord | RecordProblem] = []  # read ahead, not yet written
+        self.follower = indexing.LogFollower()
 
     def _first_params(self) -> dict[str, str]:
         params = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}
@@ -501,6 +503,7 @@ class _Harvester:
                     "failed",
                 ]
             )
+            self.follower.progress(self.job.records_seen)
         self.run.save(update_fields=["pages", "repairs", "response_started_at"])
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from simpul.catalog.models import Cluster, ClusterDecision, Record
-from simpul.catalog.services import clustering
+from simpul.catalog.search import SearchQuery
+from simpul.catalog.services import clustering, indexing
 from tests.catalog.catalogue_world import ALPHA_ONLY_FILE, SHARED_FILES, import_file, shared_cluster
 from tests.conftest import World
 from tests.fixtures_accounts import english_client
@@ -14,6 +15,13 @@ from tests.fixtures_accounts import english_client
 
 def _alpha_record(cluster: Cluster) -> Record:
     return Record.objects.get(cluster=cluster, library__code="ALPHA")
+
+
+def _titles_found(words: str) -> set[int]:
+    """Titles a patron's search finds now (the index as the search page reads it)."""
+    index = indexing.search_index()
+    index.reload()
+    return {hit.cluster_id for hit in index.search(SearchQuery(text=words, page_size=100)).hits}
 
 
 def test_staff_see_the_grouping_forms_and_patrons_do_not(catalogue: World):
@@ -41,6 +49,9 @@ def test_a_librarian_splits_a_record_out_and_it_stays_apart_after_reimport(
     assert "now stands apart" in page.text
     assert "Cetakan lain, halaman beda" in page.text and "Different: keep apart" in page.text
     assert ClusterDecision.objects.filter(decided_by=catalogue.librarian_a).count() >= 1
+    # Searching finds both titles at once, not after the next import.
+    assert {cluster.pk, record.cluster_id} <= _titles_found(f'"{record.title}"')
+    assert indexing.pending_changes() == 0
 
     # A changed re-import places both records again: the decision still holds.
     beta = Record.objects.get(cluster=cluster, library__code="BETA")
@@ -71,6 +82,8 @@ def test_a_librarian_merges_a_record_into_another_title_by_its_address(catalogue
     assert response["Location"] == f"/catalogue/{target.pk}/"
     assert "now belongs to this title" in client.get(response["Location"]).text
     assert not Cluster.objects.filter(pk=alone.pk).exists()  # the empty title is gone
+    found = _titles_found(f'"{record.title}"')
+    assert target.pk in found and alone.pk not in found, "search shows the merge at once"
 
     clustering.recluster([record])  # as a changed re-import would
     record.refresh_from_db()

@@ -14,7 +14,8 @@ import time
 import pytest
 from django.utils import translation
 
-from simpul.catalog.models import JobStatus
+from simpul.catalog.models import Cluster, JobStatus
+from simpul.catalog.services import indexing
 from simpul.harvest import oai, services
 from simpul.harvest.models import HarvestSource, RunMode
 from tests.harvest.conftest import quick_client
@@ -66,6 +67,8 @@ def test_a_page_fetched_ahead_that_fails_stops_the_harvest_after_the_pages_befor
     assert "HTTP 500" in run.job.message
     assert run.job.added == 30, "the three pages that arrived are written"
     assert run.pages == 3
+    assert indexing.pending_changes() == 0, "and what was written is searchable"
+    assert indexing.search_index().num_docs == Cluster.objects.count() > 0
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from simpul.catalog.models import ClusterDecision, Decision, Record, RecordStatus
+from simpul.catalog.services import indexing
 from simpul.catalog.services.clustering import recluster
 from simpul.core.errors import AccessDenied, InvalidInput
 from simpul.network import permissions
@@ -38,7 +39,6 @@ def _record_decision(
     )
 
 
-@transaction.atomic
 def keep_together(actor: permissions.Actor, record: Record, other: Record, note: str = "") -> None:
     """Merge: `record` joins the cluster of `other`, now and after every re-import."""
     if record.pk == other.pk:
@@ -46,19 +46,22 @@ def keep_together(actor: permissions.Actor, record: Record, other: Record, note:
     if record.status != RecordStatus.ACTIVE or other.status != RecordStatus.ACTIVE:
         raise InvalidInput(_("Only records in the catalogue can be grouped."))
     check_can_correct_clusters(actor, [record, other])
-    _record_decision(actor, record, other, Decision.SAME, note)
-    recluster([record])
+    with transaction.atomic():
+        _record_decision(actor, record, other, Decision.SAME, note)
+        recluster([record])
+    indexing.index_edit()
 
 
-@transaction.atomic
 def keep_apart(actor: permissions.Actor, record: Record, note: str = "") -> None:
     """Split: `record` leaves its cluster and never rejoins the records it was grouped with."""
     if record.cluster_id is None:
         raise InvalidInput(_("This record is not grouped with any other."))
-    others = list(Record.objects.filter(cluster_id=record.cluster_id).exclude(pk=record.pk))
-    if not others:
-        raise InvalidInput(_("This record is not grouped with any other."))
-    check_can_correct_clusters(actor, [record, *others])
-    for other in others:
-        _record_decision(actor, record, other, Decision.DIFFERENT, note)
-    recluster([record])
+    with transaction.atomic():
+        others = list(Record.objects.filter(cluster_id=record.cluster_id).exclude(pk=record.pk))
+        if not others:
+            raise InvalidInput(_("This record is not grouped with any other."))
+        check_can_correct_clusters(actor, [record, *others])
+        for other in others:
+            _record_decision(actor, record, other, Decision.DIFFERENT, note)
+        recluster([record])
+    indexing.index_edit()

@@ -130,25 +130,28 @@ def run_import_job(job: ImportJob) -> ImportJob:
     try:
         memory = JobMemory()
         fmt = SourceFormat(job.source_format) if job.source_format else None
-        for batch, bytes_read in reading.read_batches(
-            job.stored_path, fmt, job.library.code, BATCH_SIZE
-        ):
-            apply_batch(job, batch, memory)
-            job.bytes_read = bytes_read
-            job.save(
-                update_fields=[
-                    "bytes_read",
-                    "records_seen",
-                    "added",
-                    "updated",
-                    "unchanged",
-                    "withdrawn",
-                    "failed",
-                ]
-            )
-        if job.mode == ImportMode.REPLACE:
-            job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.present())
+        with indexing.LogFollower() as follower:
+            for batch, bytes_read in reading.read_batches(
+                job.stored_path, fmt, job.library.code, BATCH_SIZE
+            ):
+                apply_batch(job, batch, memory)
+                job.bytes_read = bytes_read
+                job.save(
+                    update_fields=[
+                        "bytes_read",
+                        "records_seen",
+                        "added",
+                        "updated",
+                        "unchanged",
+                        "withdrawn",
+                        "failed",
+                    ]
+                )
+                follower.progress(job.records_seen)
+            if job.mode == ImportMode.REPLACE:
+                job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.present())
     except OSError as exc:
+        indexing.apply_search_changes()  # the batches written before stay, and are found
         reason = exc.strerror or str(exc)
         return _fail(job, _("The file could not be read: %(error)s") % {"error": reason})
     indexing.apply_search_changes()

@@ -10,19 +10,26 @@ keep its own index by following the same log.
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max
 
 from simpul.catalog.bibliographic import Item, ItemStatus
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, SearchChange
-from simpul.catalog.search.engine import SearchDocument, SearchIndex
+from simpul.catalog.search.engine import SearchDocument, SearchIndex, WriterBusy
+from simpul.catalog.services import read_ahead
 from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 POSITION_FILE = "log-position.json"
@@ -130,15 +137,19 @@ CHANGE_WINDOW = 20_000
 LOOKUP_CHUNK = 500
 
 
-def apply_search_changes() -> int:
+def _last_change() -> int:
+    return int(SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0)
+
+
+def apply_search_changes(window: int = CHANGE_WINDOW) -> int:
     """Bring the index up to the end of the change log, a window at a time; returns how many
     titles' entries were rewritten or removed."""
     start = _position()
-    last = SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    last = _last_change()
     index = search_index()
     applied = 0
     while start < last:
-        end = min(start + CHANGE_WINDOW, last)
+        end = min(start + window, last)
         touched = sorted(
             set(
                 SearchChange.objects.filter(pk__gt=start, pk__lte=end).values_list(
@@ -163,10 +174,100 @@ def apply_search_changes() -> int:
     return applied
 
 
+def index_edit() -> None:
+    """Index a librarian's change (a merge, a split) as it is made.
+
+    If an import holds the index, its follower indexes this change with its own: the page
+    does not wait for the import.
+    """
+    try:
+        apply_search_changes()
+    except WriterBusy:
+        logger.info("search index busy: the change is indexed by the writer holding it")
+
+
+# A long import or harvest has the log applied by a second process as it writes, so that
+# indexing (a seventh of an import's work) runs on the other core instead of after the
+# writing. It starts once a job has written this many records (starting costs a second),
+# applies the log whenever this many changes wait, in windows short enough that another
+# writer of the index (a librarian's merge) never waits long for the lock.
+FOLLOW_AFTER_RECORDS = 5_000
+FOLLOW_CHANGES = 2_000
+_FOLLOW_PAUSE = 0.5
+
+
+def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
+    """The following process's loop: apply the log whenever `changes` wait; once `stop` is
+    set, to its end."""
+    try:
+        while not stop.is_set():
+            if _last_change() - _position() >= changes:
+                apply_search_changes(window=2 * changes)
+            else:
+                stop.wait(_FOLLOW_PAUSE)
+        apply_search_changes(window=2 * changes)
+    finally:
+        connection.close()
+
+
+class LogFollower:
+    """Keeps the search index following a long job's writing, from a second process.
+
+    Use as a context around the writing and tell it how far the job has got; leaving the
+    context waits until the index has caught up (or, after an error, stops the process).
+    The job still applies the log itself afterwards: whatever the second process did not
+    finish (it failed, or never started) is done there, so the index is never left behind.
+    """
+
+    def __init__(self) -> None:
+        self.started = False
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._stop: Any = None
+
+    def __enter__(self) -> LogFollower:
+        return self
+
+    def progress(self, records_seen: int) -> None:
+        if not self.started and records_seen >= FOLLOW_AFTER_RECORDS:
+            self.started = True
+            self._start()
+
+    def _start(self) -> None:
+        database = str(connection.settings_dict["NAME"])
+        if connection.vendor == "sqlite" and (database == ":memory:" or "mode=memory" in database):
+            return  # another process cannot open it (the SQLite test database)
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=read_ahead.follow_log,
+            args=(database, str(index_path()), FOLLOW_CHANGES, self._stop),
+            daemon=True,
+        )
+        self._process.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        process = self._process
+        if process is None:
+            return
+        self._stop.set()
+        # What was written before a failure stays in the catalogue and is indexed; only an
+        # interruption (Ctrl-C, the worker stopping) does not wait for that.
+        process.join(timeout=None if error is None or isinstance(error, Exception) else 10)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+        self._process = None
+
+
 def rebuild_index() -> int:
     """Make the index again from the stored clusters; returns how many were indexed."""
     index = search_index()
-    last = SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0
+    last = _last_change()
     count = 0
     try:
         index.clear()

@@ -1,4 +1,5 @@
-"""Entry point of the process that reads a large catalogue file ahead of the import.
+"""Entry points of a long import's helper processes: one reads the file (or the harvested
+pages) ahead of the writing, one keeps the search index following what was written.
 
 Kept free of Django imports at module level: a spawned process imports this module
 before Django is set up, and only then may models be imported.
@@ -35,3 +36,20 @@ def run_pages(source_format: str, language: str, inbox: Any, out: Any) -> None:
 
     translation.activate(language)
     reading.read_pages_into(inbox, out, source_format)
+
+
+def follow_log(database_name: str, index_dir: str, changes: int, stop: Any) -> None:
+    """Apply the search change log as the importing process writes it, until `stop` is set.
+
+    The database and index are the importing process's own (a test's differ from what
+    the environment names).
+    """
+    import django
+    from django.conf import settings
+
+    settings.DATABASES["default"]["NAME"] = database_name
+    settings.SEARCH_INDEX_DIR = index_dir
+    django.setup()
+    from simpul.catalog.services import indexing
+
+    indexing.follow(stop, changes)
