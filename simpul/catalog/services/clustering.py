@@ -26,9 +26,9 @@ from simpul.catalog.models import (
     Record,
     RecordKey,
     RecordStatus,
-    SearchChange,
 )
 from simpul.catalog.normalise import normalise_title
+from simpul.catalog.services import change_log
 from simpul.core.bulk import insert_rows, insert_values, set_column, update_rows
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
@@ -524,5 +524,4 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
             "updated_at",
         ],
     )
-    now = timezone.now()
-    insert_values(SearchChange, ["cluster_id", "created_at"], [(pk, now) for pk in cluster_ids])
+    change_log.record_changes(cluster_ids)

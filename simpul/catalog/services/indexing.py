@@ -21,12 +21,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
 
 from simpul.catalog.bibliographic import Item, ItemStatus
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, SearchChange
 from simpul.catalog.search.engine import SearchDocument, SearchIndex, WriterBusy
-from simpul.catalog.services import read_ahead
+from simpul.catalog.services import change_log, read_ahead
 from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
 
 logger = logging.getLogger(__name__)
@@ -137,15 +136,17 @@ CHANGE_WINDOW = 20_000
 LOOKUP_CHUNK = 500
 
 
-def _last_change() -> int:
-    return int(SearchChange.objects.aggregate(last=Max("pk"))["last"] or 0)
-
-
-def apply_search_changes(window: int = CHANGE_WINDOW) -> int:
+def apply_search_changes(window: int = CHANGE_WINDOW, *, wait: float | None = None) -> int:
     """Bring the index up to the end of the change log, a window at a time; returns how many
-    titles' entries were rewritten or removed."""
+    titles' entries were rewritten or removed.
+
+    `wait`: at most this many seconds for writers still committing changes (see
+    `change_log`), after which nothing is applied this time; None waits for them.
+    """
     start = _position()
-    last = _last_change()
+    last = change_log.committed_end(wait=wait)
+    if last is None:
+        return 0
     index = search_index()
     applied = 0
     while start < last:
@@ -194,6 +195,7 @@ def index_edit() -> None:
 FOLLOW_AFTER_RECORDS = 5_000
 FOLLOW_CHANGES = 2_000
 _FOLLOW_PAUSE = 0.5
+_FOLLOW_LAST_WAIT = 5.0
 
 
 def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
@@ -201,11 +203,14 @@ def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
     set, to its end."""
     try:
         while not stop.is_set():
-            if _last_change() - _position() >= changes:
-                apply_search_changes(window=2 * changes)
+            if change_log.highest() - _position() >= changes:
+                # Never wait for the importing process's batch: the next turn comes soon.
+                apply_search_changes(window=2 * changes, wait=0)
             else:
                 stop.wait(_FOLLOW_PAUSE)
-        apply_search_changes(window=2 * changes)
+        # The last turn: the writing is over. Whatever cannot be had within seconds (another
+        # job writing on) is left to the importing process, which applies the log after this.
+        apply_search_changes(window=2 * changes, wait=_FOLLOW_LAST_WAIT)
     finally:
         connection.close()
 
@@ -267,7 +272,7 @@ class LogFollower:
 def rebuild_index() -> int:
     """Make the index again from the stored clusters; returns how many were indexed."""
     index = search_index()
-    last = _last_change()
+    last = change_log.committed_end()
     count = 0
     try:
         index.clear()
