@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 import httpx
 from django.utils import translation
@@ -37,6 +37,9 @@ MAX_RETRY_AFTER = 300  # a longer Retry-After is not waited for: the harvest fai
 MAX_PAGE_BYTES = 512 * 1024**2
 SPOOL_BYTES = 4 * 1024**2
 PAGES_AHEAD = 16  # a list's pages fetched before the harvest takes them
+Walked = TypeVar("Walked")
+# How a walker reads a page: (request, page) -> (what the harvest takes, next request or None).
+Follow = Callable[[dict[str, str], "Page"], tuple[Walked, dict[str, str] | None]]
 HEAD_BYTES = 64 * 1024
 MAX_SPLIT_BYTES = 128 * 1024**2  # a broken page is taken apart record by record in memory
 
@@ -161,66 +164,74 @@ class Client:
             raise _Retry(_("could not connect (%(error)s)") % {"error": error}, None) from None
 
 
-class ListWalker:
-    """Walks a ListRecords list in a thread, up to PAGES_AHEAD pages in front of the harvest.
+class PageWalker(Generic[Walked]):
+    """Fetches a list's pages in a thread, up to PAGES_AHEAD pages in front of the harvest.
 
     A member's endpoint often takes a second or more a page (SLiMS builds each page of 100
     from its database), and the harvest writes pages in batches; fetching ahead hides the
-    endpoint's time behind the writing. The thread follows resumption tokens and stops at
-    the list's end, at an OAI-PMH error, or at a failure, which the harvest meets in its
-    place in the list. It touches no database; pages beyond 4 MB wait on disk.
+    endpoint's time behind the writing. `follow` reads what a page says about the next one
+    (a resumption token, a page number): given a page and the request that brought it, it
+    gives what the harvest takes for the page and the next request, or None at the end.
+    The thread stops there, at an OAI-PMH error, or at a failure, which the harvest meets
+    in its place in the list. It touches no database; pages beyond 4 MB wait on disk.
     """
 
-    def __init__(self, client: Client, params: dict[str, str]) -> None:
-        self._queue: queue.Queue[tuple[Page, Envelope] | Exception | None] = queue.Queue(
-            PAGES_AHEAD
-        )
+    def __init__(
+        self,
+        client: Client,
+        params: dict[str, str],
+        follow: Follow[Walked],
+    ) -> None:
+        self._queue: queue.Queue[tuple[Page, Walked] | Exception | None] = queue.Queue(PAGES_AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._walk,
-            args=(client, dict(params), translation.get_language()),
-            name="oai-list-walker",
+            args=(client, dict(params), follow, translation.get_language()),
+            name="page-walker",
             daemon=True,
         )
         self._thread.start()
 
-    def __enter__(self) -> ListWalker:
+    def __enter__(self) -> PageWalker[Walked]:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[tuple[Page, Envelope]]:
-        """The list's pages with their envelopes, in order."""
+    def __iter__(self) -> Iterator[Walked]:
+        """What `follow` gave for each page, in order."""
         while True:
             item = self._queue.get()
             if item is None:
                 return
             if isinstance(item, Exception):
                 raise item
-            yield item
+            yield item[1]
 
-    def _walk(self, client: Client, params: dict[str, str], language: str | None) -> None:
+    def _walk(
+        self,
+        client: Client,
+        params: dict[str, str] | None,
+        follow: Follow[Walked],
+        language: str | None,
+    ) -> None:
         with translation.override(language):  # repairs are worded in the harvest's language
             try:
-                while not self._stop.is_set():
+                while params is not None and not self._stop.is_set():
                     page = client.fetch(params)
                     try:
-                        envelope = read_envelope(page)
+                        walked, params = follow(params, page)
                     except Exception:
                         page.close()
                         raise
-                    if not self._put((page, envelope)):
+                    if not self._put((page, walked)):
                         page.close()
                         return
-                    if envelope.error_code or not envelope.token:
-                        break
-                    params = {"verb": "ListRecords", "resumptionToken": envelope.token}
                 self._put(None)
             except Exception as error:
                 self._put(error)
 
-    def _put(self, item: tuple[Page, Envelope] | Exception | None) -> bool:
+    def _put(self, item: tuple[Page, Walked] | Exception | None) -> bool:
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.1)
@@ -240,6 +251,32 @@ class ListWalker:
                 return
             if isinstance(item, tuple):
                 item[0].close()
+
+
+def _by_token(
+    _asked: dict[str, str], page: Page
+) -> tuple[tuple[Page, Envelope], dict[str, str] | None]:
+    envelope = read_envelope(page)
+    if envelope.error_code or not envelope.token:
+        return (page, envelope), None
+    return (page, envelope), {"verb": "ListRecords", "resumptionToken": envelope.token}
+
+
+def list_walker(client: Client, params: dict[str, str]) -> PageWalker[tuple[Page, Envelope]]:
+    """A ListRecords list's pages with their envelopes, following resumption tokens."""
+    return PageWalker(client, params, _by_token)
+
+
+def numbered_walker(
+    client: Client, params: dict[str, str], first: int, last: int
+) -> PageWalker[Page]:
+    """Pages `first` to `last` of a list paged by number (`page=N`), as SLiMS's search is."""
+
+    def next_number(asked: dict[str, str], page: Page) -> tuple[Page, dict[str, str] | None]:
+        number = int(asked["page"])
+        return page, ({**asked, "page": str(number + 1)} if number < last else None)
+
+    return PageWalker(client, {**params, "page": str(first)}, next_number)
 
 
 class _Retry(Exception):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -301,7 +302,7 @@ class _Harvester:
         restarted = False
         tokens_seen: set[str] = set()
         while True:
-            with oai.ListWalker(client, self._first_params()) as walker:
+            with oai.list_walker(client, self._first_params()) as walker:
                 for page, envelope in walker:
                     stop: oai.HarvestError | None = None
                     try:
@@ -378,28 +379,51 @@ class _Harvester:
             page.close()
 
     def slims_pages(self, client: oai.Client) -> None:
-        """SLiMS's MODS search results, page after page, until a page brings nothing new."""
+        """SLiMS's MODS search results, page after page, until a page brings nothing new.
+
+        The first page says how many results there are and how many a page shows; the
+        pages up to the last are then fetched ahead of the writing. Pages after it are
+        still asked for, one by one, until one brings nothing new: titles catalogued
+        during the harvest push the list on, and a title missed would be withdrawn.
+        """
+        search = {"resultXML": "true", "search": "Search", "keywords": ""}
+        first = client.fetch({**search, "page": "1"})
+        known = _slims_page_count(first)
         previous: set[str] = set()
-        for number in range(1, MAX_SLIMS_PAGES + 1):
-            page = client.fetch(
-                {"resultXML": "true", "search": "Search", "keywords": "", "page": str(number)}
-            )
-            try:
-                self._note(page)
-                self.run.pages += 1
-                if self.run.pages == 1:
-                    self.run.response_started_at = timezone.now()
-                items = list(read_records(page.body, SourceFormat.MODS))  # type: ignore[arg-type]
-            finally:
-                page.close()
-            names = {item.local_id for item in items if isinstance(item, BibRecord)}
-            if not items or names <= previous:
-                return  # past the last page SLiMS answers nothing, or the last page again
-            previous = names
-            self._write(items)
+        if not self._slims_page(first, previous):
+            return
+        after = 2
+        if known is not None and known >= 2:
+            last = min(known, MAX_SLIMS_PAGES)
+            with oai.numbered_walker(client, search, 2, last) as walker:
+                for page in walker:
+                    if not self._slims_page(page, previous):
+                        return
+            after = last + 1
+        for number in range(after, MAX_SLIMS_PAGES + 1):
+            if not self._slims_page(client.fetch({**search, "page": str(number)}), previous):
+                return
         raise oai.HarvestError(
             _("More than %(count)d pages: stopped.") % {"count": MAX_SLIMS_PAGES}
         )
+
+    def _slims_page(self, page: oai.Page, previous: set[str]) -> bool:
+        """Write a page of SLiMS's search results; False when it brings nothing new."""
+        try:
+            self._note(page)
+            self.run.pages += 1
+            if self.run.pages == 1:
+                self.run.response_started_at = timezone.now()
+            items = list(read_records(page.body, SourceFormat.MODS))  # type: ignore[arg-type]
+        finally:
+            page.close()
+        names = {item.local_id for item in items if isinstance(item, BibRecord)}
+        if not items or names <= previous:
+            return False  # past the last page SLiMS answers nothing, or the last page again
+        previous.clear()
+        previous.update(names)
+        self._write(items)
+        return True
 
     def _note(self, page: oai.Page) -> None:
         for repair in page.repairs:
@@ -505,6 +529,25 @@ class _Harvester:
             )
             self.follower.progress(self.job.records_seen)
         self.run.save(update_fields=["pages", "repairs", "response_started_at"])
+
+
+# SLiMS heads its search results with <slims:resultInfo>: how many in all, and how many a
+# page shows (in the namespace of slims.web.id, or senayan.diknas.go.id before SLiMS 5;
+# some versions write the numbers as CDATA).
+_SLIMS_RESULT_INFO = re.compile(
+    rb"<(?:[\w.-]+:)?modsResult(Num|Showed)>\s*(?:<!\[CDATA\[)?\s*(\d+)"
+)
+
+
+def _slims_page_count(page: oai.Page) -> int | None:
+    """How many pages SLiMS's search results say they have (None: they do not say)."""
+    head = page.body.read(8192)
+    page.body.seek(0)
+    numbers = {name: int(value) for name, value in _SLIMS_RESULT_INFO.findall(head)}
+    total, shown = numbers.get(b"Num"), numbers.get(b"Showed")
+    if total is None or not shown:
+        return None
+    return -(-total // shown)
 
 
 def enqueue_due(now: dt.datetime | None = None) -> int:

@@ -67,6 +67,8 @@ class Behaviour:
     offset_tokens: bool = False
     ignore_from: bool = False
     response_date: str = "2026-11-20T10:00:00Z"
+    slims_result_info: bool = True  # SLiMS's <slims:resultInfo> with the number of results
+    slims_ids: dict[str, int] = field(default_factory=dict)  # biblio_id by item, as first shown
     requests: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -190,11 +192,12 @@ def slims_mods_page(behaviour: Behaviour, number: int) -> bytes:
     per_page = 10
     chosen = behaviour.items[(number - 1) * per_page : number * per_page]
     parts = []
-    for position, item in enumerate(chosen, start=(number - 1) * per_page + 1):
+    for item in chosen:
+        biblio_id = behaviour.slims_ids.setdefault(item.identifier, len(behaviour.slims_ids) + 1)
         root = etree.fromstring(item.xml)
         title = root.findtext(".//{http://purl.org/dc/elements/1.1/}title") or ""
         creator = root.findtext(".//{http://purl.org/dc/elements/1.1/}creator") or ""
-        mods = etree.Element("mods", version="3.3", ID=str(position))
+        mods = etree.Element("mods", version="3.3", ID=str(biblio_id))
         info = etree.SubElement(mods, "titleInfo")
         etree.SubElement(info, "title").text = title
         name = etree.SubElement(mods, "name", type="Personal Name", authority="")
@@ -206,15 +209,21 @@ def slims_mods_page(behaviour: Behaviour, number: int) -> bytes:
         etree.SubElement(origin, "publisher").text = "California Institute of Technology"
         etree.SubElement(origin, "dateIssued").text = item.datestamp[:4]
         parts.append(etree.tostring(mods))
-    return (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n<modsCollection '
-        b'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.loc.gov/mods/v3" '
-        b'xmlns:slims="http://slims.web.id"><slims:resultInfo><slims:modsResultNum>'
+    info = (
+        b"<slims:resultInfo><slims:modsResultNum>"
         + str(len(behaviour.items)).encode()
         + b"</slims:modsResultNum><slims:modsResultPage>"
         + str(number).encode()
         + b"</slims:modsResultPage><slims:modsResultShowed>10</slims:modsResultShowed>"
-        b"</slims:resultInfo>" + b"".join(parts) + b"</modsCollection>"
+        b"</slims:resultInfo>"
+    )
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<modsCollection '
+        b'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns="http://www.loc.gov/mods/v3" '
+        b'xmlns:slims="http://slims.web.id">'
+        + (info if behaviour.slims_result_info else b"")
+        + b"".join(parts)
+        + b"</modsCollection>"
     )
 
 
