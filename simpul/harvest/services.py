@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
 from simpul.catalog.readers import read_records
-from simpul.catalog.services import imports, indexing, reading
+from simpul.catalog.services import imports, index_follower, indexing, reading
 from simpul.core.errors import InvalidInput
 from simpul.harvest import oai
 from simpul.harvest.models import (
@@ -275,7 +275,7 @@ class _Harvester:
         self.format = FORMATS[MetadataPrefix(self.source.metadata_prefix)]
         self._reader: reading.PageReader | None = None  # set once a list proves long
         self._read: list[BibRecord | RecordProblem] = []  # read ahead, not yet written
-        self.follower = indexing.LogFollower()
+        self.follower = index_follower.LogFollower()
 
     def _first_params(self) -> dict[str, str]:
         params = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}

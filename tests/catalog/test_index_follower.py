@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simpul.catalog.services import indexing
+from simpul.catalog.services import index_follower
 from tests.test_cli_support import new_site
 
 IMPORT_WITH_A_FOLLOWER = """
@@ -19,15 +19,15 @@ import json, time
 from pathlib import Path
 from simpul.catalog.models import Cluster, Record
 from simpul.catalog.search import SearchQuery
-from simpul.catalog.services import imports, indexing
+from simpul.catalog.services import imports, index_follower, indexing
 from simpul.catalog.synthetic import write_member_files
 from simpul.network.models import Library
 
 library = Library.objects.create(code="UNIBA", name="Universitas Uji", library_type="university")
 [(_, path)] = write_member_files(Path("files"), 1500, libraries=["UNIBA"])
 imports.BATCH_SIZE = 100
-indexing.FOLLOW_AFTER_RECORDS = 300
-indexing.FOLLOW_CHANGES = {changes}
+index_follower.FOLLOW_AFTER_RECORDS = 300
+index_follower.FOLLOW_CHANGES = {changes}
 
 indexed_while_writing = []
 write = imports.apply_batch
@@ -37,9 +37,9 @@ def watched(job, batch, memory, *args, **kwargs):
         # The follower started at 300 records: wait (up to a minute) until it has indexed
         # some of what was written, which only a process running beside the import can do.
         deadline = time.monotonic() + 60
-        while indexing._position() == 0 and time.monotonic() < deadline:
+        while indexing.position() == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-        indexed_while_writing.append(indexing._position())
+        indexed_while_writing.append(indexing.position())
 imports.apply_batch = watched
 
 left_for_the_import = []
@@ -85,7 +85,7 @@ def test_the_index_follows_a_long_import_and_is_complete_when_it_ends(tmp_path: 
 
 
 def test_the_follower_is_not_started_for_a_short_job() -> None:
-    follower = indexing.LogFollower()
+    follower = index_follower.LogFollower()
     with follower:
-        follower.progress(indexing.FOLLOW_AFTER_RECORDS - 1)
+        follower.progress(index_follower.FOLLOW_AFTER_RECORDS - 1)
     assert not follower.started

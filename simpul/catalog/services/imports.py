@@ -37,7 +37,7 @@ from simpul.catalog.models import (
     RecordStatus,
 )
 from simpul.catalog.readers import sniff_format
-from simpul.catalog.services import clustering, indexing, reading
+from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.core.bulk import insert_rows, insert_values, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.core.planner import StatisticsKeeper
@@ -130,7 +130,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
     try:
         memory = JobMemory()
         fmt = SourceFormat(job.source_format) if job.source_format else None
-        with indexing.LogFollower() as follower:
+        with index_follower.LogFollower() as follower:
             for batch, bytes_read in reading.read_batches(
                 job.stored_path, fmt, job.library.code, BATCH_SIZE
             ):

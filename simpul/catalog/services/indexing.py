@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 
 from simpul.catalog.bibliographic import Item, ItemStatus
 from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, SearchChange
 from simpul.catalog.search.engine import SearchDocument, SearchIndex, WriterBusy
-from simpul.catalog.services import change_log, read_ahead
+from simpul.catalog.services import change_log
 from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
 
 logger = logging.getLogger(__name__)
@@ -74,7 +71,8 @@ def forget_open_indexes() -> None:
         _opened.clear()
 
 
-def _position() -> int:
+def position() -> int:
+    """How far into the change log the index has got."""
     marker = index_path() / POSITION_FILE
     if not marker.exists():
         return 0
@@ -89,7 +87,7 @@ def _set_position(change_id: int) -> None:
 
 
 def pending_changes() -> int:
-    return SearchChange.objects.filter(pk__gt=_position()).count()
+    return SearchChange.objects.filter(pk__gt=position()).count()
 
 
 def documents_for(cluster_ids: Iterable[int]) -> Iterator[SearchDocument]:
@@ -143,7 +141,7 @@ def apply_search_changes(window: int = CHANGE_WINDOW, *, wait: float | None = No
     `wait`: at most this many seconds for writers still committing changes (see
     `change_log`), after which nothing is applied this time; None waits for them.
     """
-    start = _position()
+    start = position()
     last = change_log.committed_end(wait=wait)
     if last is None:
         return 0
@@ -185,88 +183,6 @@ def index_edit() -> None:
         apply_search_changes()
     except WriterBusy:
         logger.info("search index busy: the change is indexed by the writer holding it")
-
-
-# A long import or harvest has the log applied by a second process as it writes, so that
-# indexing (a seventh of an import's work) runs on the other core instead of after the
-# writing. It starts once a job has written this many records (starting costs a second),
-# applies the log whenever this many changes wait, in windows short enough that another
-# writer of the index (a librarian's merge) never waits long for the lock.
-FOLLOW_AFTER_RECORDS = 5_000
-FOLLOW_CHANGES = 2_000
-_FOLLOW_PAUSE = 0.5
-_FOLLOW_LAST_WAIT = 5.0
-
-
-def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
-    """The following process's loop: apply the log whenever `changes` wait; once `stop` is
-    set, to its end."""
-    try:
-        while not stop.is_set():
-            if change_log.highest() - _position() >= changes:
-                # Never wait for the importing process's batch: the next turn comes soon.
-                apply_search_changes(window=2 * changes, wait=0)
-            else:
-                stop.wait(_FOLLOW_PAUSE)
-        # The last turn: the writing is over. Whatever cannot be had within seconds (another
-        # job writing on) is left to the importing process, which applies the log after this.
-        apply_search_changes(window=2 * changes, wait=_FOLLOW_LAST_WAIT)
-    finally:
-        connection.close()
-
-
-class LogFollower:
-    """Keeps the search index following a long job's writing, from a second process.
-
-    Use as a context around the writing and tell it how far the job has got; leaving the
-    context waits until the index has caught up (or, after an error, stops the process).
-    The job still applies the log itself afterwards: whatever the second process did not
-    finish (it failed, or never started) is done there, so the index is never left behind.
-    """
-
-    def __init__(self) -> None:
-        self.started = False
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._stop: Any = None
-
-    def __enter__(self) -> LogFollower:
-        return self
-
-    def progress(self, records_seen: int) -> None:
-        if not self.started and records_seen >= FOLLOW_AFTER_RECORDS:
-            self.started = True
-            self._start()
-
-    def _start(self) -> None:
-        database = str(connection.settings_dict["NAME"])
-        if connection.vendor == "sqlite" and (database == ":memory:" or "mode=memory" in database):
-            return  # another process cannot open it (the SQLite test database)
-        context = multiprocessing.get_context("spawn")
-        self._stop = context.Event()
-        self._process = context.Process(
-            target=read_ahead.follow_log,
-            args=(database, str(index_path()), FOLLOW_CHANGES, self._stop),
-            daemon=True,
-        )
-        self._process.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        process = self._process
-        if process is None:
-            return
-        self._stop.set()
-        # What was written before a failure stays in the catalogue and is indexed; only an
-        # interruption (Ctrl-C, the worker stopping) does not wait for that.
-        process.join(timeout=None if error is None or isinstance(error, Exception) else 10)
-        if process.is_alive():
-            process.terminate()
-            process.join()
-        self._process = None
 
 
 def rebuild_index() -> int:

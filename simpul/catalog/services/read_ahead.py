@@ -50,6 +50,6 @@ def follow_log(database_name: str, index_dir: str, changes: int, stop: Any) -> N
     settings.DATABASES["default"]["NAME"] = database_name
     settings.SEARCH_INDEX_DIR = index_dir
     django.setup()
-    from simpul.catalog.services import indexing
+    from simpul.catalog.services import index_follower
 
-    indexing.follow(stop, changes)
+    index_follower.follow(stop, changes)
