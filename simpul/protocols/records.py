@@ -17,7 +17,12 @@ from django.urls import reverse
 from lxml import etree
 
 from simpul.catalog.bibliographic import MaterialType, SourceFormat
-from simpul.catalog.exports._marc import marc_records, plain_bibliographic
+from simpul.catalog.exports._marc import (
+    BUILT_FROM,
+    built_fields,
+    marc_records,
+    plain_bibliographic,
+)
 from simpul.catalog.exports.marc21slim import (
     XSI_NS,
     conformed,
@@ -105,7 +110,10 @@ def load_titles(
             # decoding of their JSON, are needed only for records built from them.
             best = {record.pk: record for record in query.only(*MARC_SERVED_FIELDS)}
             built = [pk for pk, record in best.items() if record.source_format not in MARC_SOURCES]
-            best.update((record.pk, record) for record in query.filter(pk__in=built))
+            best.update(
+                (record.pk, record)
+                for record in query.filter(pk__in=built).only(*MARC_SERVED_FIELDS, *BUILT_FROM)
+            )
         else:
             best = {record.pk: record for record in query.defer("raw", *UNSERVED_FIELDS)}
         # The few member libraries are shared by all records: joined here, not per row.
@@ -202,10 +210,11 @@ def dublin_core(title: Title) -> etree._Element:
 
 
 def _best_fields(best: Record) -> tuple[str, list[PlainField]] | None:
-    if best.source_format in MARC_SOURCES:
-        plain = plain_bibliographic(bytes(best.raw or b""), best.source_format)
-        if plain is not None:
-            return plain
+    if best.source_format not in MARC_SOURCES:
+        return built_fields(best)
+    plain = plain_bibliographic(bytes(best.raw or b""), best.source_format)
+    if plain is not None:
+        return plain
     marc = next(iter(marc_records([best])), None)
     return None if marc is None else plain_from_record(marc)
 

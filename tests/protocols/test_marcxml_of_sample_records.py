@@ -104,3 +104,53 @@ def test_every_sample_title_exports_in_every_format(sample_records: World) -> No
             if response.status_code != 200 or not response.content:
                 failed.append((pk, key, response.status_code))
     assert failed == []
+
+
+@pytest.fixture
+def built_samples(world: World, shared_data: Path) -> World:
+    """Records that did not come as MARC (CSV, Dublin Core): served as MARC built from
+    their columns."""
+    for path in [
+        shared_data / "indonesian" / "ucm_perpustakaan_buku-sample.csv",
+        *sorted((shared_data / "oai_pmh").glob("*.xml")),
+    ]:
+        import_file(world.librarian_a, world.library_a, path)
+    return world
+
+
+def _subfields(record: etree._Element, tag: str, code: str) -> list[str]:
+    path = f"marc:datafield[@tag='{tag}']/marc:subfield[@code='{code}']"
+    return [sub.text or "" for sub in record.iterfind(path, NS)]
+
+
+def test_titles_built_from_columns_are_served_with_their_columns(
+    built_samples: World, settings: Any
+) -> None:
+    settings.OAI_PAGE_SIZE = 100
+    best = {
+        cluster.pk: cluster.best_record
+        for cluster in Cluster.objects.filter(best_record__isnull=False).select_related(
+            "best_record__library"
+        )
+    }
+    assert sum(r.source_format not in {"marc21", "marcxml"} for r in best.values()) > 50
+    schema = marcxml_schema()
+    checked = 0
+    for page in _harvest(Client()):
+        for element in valid_oai(page).iterfind(".//marc:record", NS):
+            assert schema.validate(etree.ElementTree(element)), schema.error_log
+            number = int(element.findtext("marc:controlfield[@tag='001']", namespaces=NS))
+            record = best[number]
+            if record.source_format in {"marc21", "marcxml"}:
+                continue
+            title = _subfields(element, "245", "a")
+            assert title and title[0].startswith(record.title[:20])
+            assert _subfields(element, "035", "a") == [f"({record.library.code}){record.local_id}"]
+            assert _subfields(element, "020", "a") == list(record.isbns)
+            assert _subfields(element, "100", "a") == list(record.authors[:1])
+            assert _subfields(element, "700", "a") == list(record.authors[1:])
+            assert _subfields(element, "653", "a") == list(record.subjects)
+            year = _subfields(element, "264", "c")
+            assert year == ([str(record.year)] if record.year else [])
+            checked += 1
+    assert checked > 50

@@ -109,31 +109,32 @@ def _from_marcxml(raw: bytes) -> Iterator[Record]:
         yield record
 
 
-def _subfields(*pairs: tuple[str, str]) -> list[Subfield]:
-    return [Subfield(code, value) for code, value in pairs if value]
+# The columns `built_fields` reads: all a record built from them needs to be loaded with.
+BUILT_FROM = (
+    "local_id", "material_type", "isbns", "issns", "doi", "languages", "authors", "title",
+    "subtitle", "responsibility", "edition", "place", "publisher", "year", "extent", "series",
+    "summary", "subjects", "urls",
+)  # fmt: skip
 
 
-def built_record(record: CatalogueRecord) -> Record:
-    """A minimal MARC 21 bibliographic record from a record's normalised fields."""
+def built_fields(record: CatalogueRecord) -> tuple[str, list[PlainField]]:
+    """A minimal MARC 21 bibliographic record (leader, fields) from a record's normalised
+    fields, for sources that are not MARC (CSV, Dublin Core, MODS)."""
     kind = LEADER_TYPE.get(MaterialType(record.material_type), "am")
-    marc = Record(leader=f"     n{kind} a22     7i 4500", force_utf8=True)
+    fields: list[PlainField] = [PlainField("001", None, record.local_id, [])]
 
     def add(tag: str, ind: str, *pairs: tuple[str, str]) -> None:
-        subfields = _subfields(*pairs)
+        subfields = [(code, value) for code, value in pairs if value]
         if subfields:
-            marc.add_field(Field(tag, Indicators(ind[0], ind[1]), subfields))
+            fields.append(PlainField(tag, (ind[0], ind[1]), "", subfields))
 
-    marc.add_field(Field(tag="001", data=record.local_id))
     for isbn in record.isbns:
         add("020", "  ", ("a", isbn))
     for issn in record.issns:
         add("022", "  ", ("a", issn))
     if record.doi:
         add("024", "7 ", ("a", record.doi), ("2", "doi"))
-    if record.languages:
-        marc.add_field(
-            Field("041", Indicators(" ", " "), [Subfield("a", code) for code in record.languages])
-        )
+    add("041", "  ", *(("a", code) for code in record.languages or []))
     authors = list(record.authors or [])
     if authors:
         add("100", "1 ", ("a", authors[0]))
@@ -162,6 +163,24 @@ def built_record(record: CatalogueRecord) -> Record:
         add("700", "1 ", ("a", author))
     for url in record.urls:
         add("856", "40", ("u", url))
+    return f"     n{kind} a22     7i 4500", fields
+
+
+def built_record(record: CatalogueRecord) -> Record:
+    """The same record as a pymarc Record, for the exports that write with pymarc."""
+    leader, fields = built_fields(record)
+    marc = Record(leader=leader, force_utf8=True)
+    for field in fields:
+        if field.indicators is None:
+            marc.add_field(Field(tag=field.tag, data=field.data))
+        else:
+            marc.add_field(
+                Field(
+                    field.tag,
+                    Indicators(*field.indicators),
+                    [Subfield(code, value) for code, value in field.subfields],
+                )
+            )
     return marc
 
 
