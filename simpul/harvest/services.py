@@ -517,16 +517,7 @@ class _Harvester:
             imports.apply_batch(
                 self.job, batch, self.memory, self.source.origin, repeats_allowed=True
             )
-            self.job.save(
-                update_fields=[
-                    "records_seen",
-                    "added",
-                    "updated",
-                    "unchanged",
-                    "withdrawn",
-                    "failed",
-                ]
-            )
+            self.job.save(update_fields=imports.JOB_COUNTS)
             self.follower.progress(self.job.records_seen)
         self.run.save(update_fields=["pages", "repairs", "response_started_at"])
 

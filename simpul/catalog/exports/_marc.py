@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
-from pymarc import Field, Indicators, Leader, Record, Subfield
+from pymarc import Leader, Record
 
 from simpul.catalog.bibliographic import MaterialType, SourceFormat
 from simpul.catalog.models import Record as CatalogueRecord
 from simpul.catalog.readers._xml import RecordInvalid
-from simpul.catalog.readers.marc import MarcError, PlainField, decode_iso2709, plain_fields
+from simpul.catalog.readers.marc import (
+    MarcError,
+    PlainField,
+    decode_iso2709,
+    plain_fields,
+    record_from_plain,
+)
 from simpul.catalog.readers.marcxml import element_fields, element_to_record
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
@@ -168,20 +174,7 @@ def built_fields(record: CatalogueRecord) -> tuple[str, list[PlainField]]:
 
 def built_record(record: CatalogueRecord) -> Record:
     """The same record as a pymarc Record, for the exports that write with pymarc."""
-    leader, fields = built_fields(record)
-    marc = Record(leader=leader, force_utf8=True)
-    for field in fields:
-        if field.indicators is None:
-            marc.add_field(Field(tag=field.tag, data=field.data))
-        else:
-            marc.add_field(
-                Field(
-                    field.tag,
-                    Indicators(*field.indicators),
-                    [Subfield(code, value) for code, value in field.subfields],
-                )
-            )
-    return marc
+    return record_from_plain(*built_fields(record))
 
 
 def marc_records(records: Iterable[CatalogueRecord]) -> Iterator[Record]:

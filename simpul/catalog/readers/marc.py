@@ -548,6 +548,23 @@ def _nfc(value: str) -> str:
     return value if value.isascii() else unicodedata.normalize("NFC", value)
 
 
+def record_from_plain(leader: str, fields: list[PlainField]) -> Record:
+    """A pymarc record of a leader and fields in the form `plain_fields` gives."""
+    record = Record(leader=leader, force_utf8=True)
+    for field in fields:
+        if field.indicators is None:
+            record.add_field(Field(tag=field.tag, data=field.data))
+        else:
+            record.add_field(
+                Field(
+                    tag=field.tag,
+                    indicators=Indicators(*field.indicators),
+                    subfields=[Subfield(code=code, value=value) for code, value in field.subfields],
+                )
+            )
+    return record
+
+
 def plain_from_record(record: Record) -> tuple[str, list[PlainField]]:
     """A pymarc record's leader and fields in the form `plain_fields` gives."""
     fields: list[PlainField] = []

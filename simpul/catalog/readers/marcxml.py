@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
-from pymarc import Field, Indicators, Record, Subfield
+from pymarc import Record
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.readers._xml import (
@@ -32,6 +32,7 @@ from simpul.catalog.readers.marc import (
     PlainField,
     attach_holdings,
     marc_to_bib,
+    record_from_plain,
 )
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
@@ -146,18 +147,7 @@ def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
 def element_to_record(element: Any) -> tuple[Record, list[str]]:
     """A pymarc Record from a MARCXML <record>; RecordInvalid when its structure is broken."""
     leader, fields, repairs = element_fields(element)
-    record = Record(leader=leader, force_utf8=True)
-    for field in fields:
-        if field.indicators is None:
-            record.add_field(Field(tag=field.tag, data=field.data))
-        else:
-            record.add_field(
-                Field(
-                    tag=field.tag,
-                    indicators=Indicators(*field.indicators),
-                    subfields=[Subfield(code=code, value=value) for code, value in field.subfields],
-                )
-            )
+    record = record_from_plain(leader, fields)
     return record, repairs
 
 

@@ -47,6 +47,7 @@ from simpul.network.models import Library
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+JOB_COUNTS = ["records_seen", "added", "updated", "unchanged", "withdrawn", "failed"]
 FILE_ORIGIN = "file"
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -136,17 +137,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
             ):
                 apply_batch(job, batch, memory)
                 job.bytes_read = bytes_read
-                job.save(
-                    update_fields=[
-                        "bytes_read",
-                        "records_seen",
-                        "added",
-                        "updated",
-                        "unchanged",
-                        "withdrawn",
-                        "failed",
-                    ]
-                )
+                job.save(update_fields=["bytes_read", *JOB_COUNTS])
                 follower.progress(job.records_seen)
             if job.mode == ImportMode.REPLACE:
                 job.withdrawn += withdraw_missing(job.library, FILE_ORIGIN, memory.present())
