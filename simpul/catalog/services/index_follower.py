@@ -38,8 +38,11 @@ def _turn(*, wait: float, changes: int = FOLLOW_CHANGES) -> bool:
 def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
     """The following process's loop: apply the log whenever `changes` wait; once `stop` is
     set, to its end."""
+    parent = multiprocessing.parent_process()
     try:
         while not stop.is_set():
+            if parent is not None and not parent.is_alive():
+                break  # the importing process was killed: index what it wrote, then end
             waiting = change_log.highest() - indexing.position()
             if waiting < changes or not _turn(wait=0, changes=changes):
                 # Never wait for the importing process's batch: the next turn comes soon.
@@ -64,6 +67,10 @@ class LogFollower:
         self.started = False
         self._process: multiprocessing.process.BaseProcess | None = None
         self._stop: Any = None
+
+    @property
+    def process_id(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def __enter__(self) -> LogFollower:
         return self
