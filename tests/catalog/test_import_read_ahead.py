@@ -4,6 +4,9 @@ results is the same as when the file is read in-process, bad records included.""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from django.utils import translation
 
 from simpul.catalog.models import Cluster, Holding, ImportProblem, Record
 from simpul.catalog.services import imports, reading
+from tests.test_cli_support import new_site
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +92,44 @@ def test_an_import_whose_file_cannot_be_read_fails_with_the_reason(
     assert done.status == "failed"
     assert done.message == "The file could not be read: No such file or directory"
     assert Record.objects.count() == 0
+
+
+READ_AHEAD_THEN_WAIT = """
+import multiprocessing, time
+from pathlib import Path
+from simpul.catalog.bibliographic import SourceFormat
+from simpul.catalog.services import reading
+from simpul.catalog.synthetic import write_member_files
+[(_, path)] = write_member_files(Path("files"), 1500, libraries=["UNIBA"])
+batches = reading._read_in_child(str(path), None, "UNIBA", 10)
+next(batches)  # the file's reader now fills its queue and waits for room
+pages = reading.PageReader(SourceFormat.OAI_DC)  # the page reader waits for a page
+print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_reading_processes_end_when_the_importing_process_is_killed(tmp_path: Path) -> None:
+    with new_site(tmp_path / "site") as site:
+        importing = subprocess.Popen(
+            [sys.executable, "-m", "simpul.cli", "manage", "shell", "--no-imports", "-c",
+             READ_AHEAD_THEN_WAIT],
+            env=site.env, cwd=site.folder, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert importing.stdout is not None
+        readers = [int(pid) for pid in importing.stdout.readline().split()]
+        assert len(readers) == 2 and all(_running(pid) for pid in readers)
+        importing.kill()
+        importing.wait()
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in readers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(pid) for pid in readers), "no reader is left waiting forever"

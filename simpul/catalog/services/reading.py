@@ -98,15 +98,46 @@ def _read_here(
             yield [_ready(item) for item in batch], stream.count
 
 
+class _ParentGone(Exception):
+    """The importing process was killed: the reading process has nobody to read for."""
+
+
+def _parent_gone() -> bool:
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
+
+
+def _hand_over(out: multiprocessing.Queue[Any], item: Any) -> None:
+    while True:
+        try:
+            out.put(item, timeout=_POLL_SECONDS)
+            return
+        except queue.Full:
+            if _parent_gone():
+                raise _ParentGone from None
+
+
+def _take(inbox: multiprocessing.Queue[Any]) -> Any:
+    while True:
+        try:
+            return inbox.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            if _parent_gone():
+                raise _ParentGone from None
+
+
 def read_into(
     out: multiprocessing.Queue[Any], path: str, source_format: str, library_code: str, size: int
 ) -> None:
-    """The reading process's work (see read_ahead.run): batches, then `_DONE` or the error."""
+    """The reading process's work (see read_ahead.run): batches, then `_DONE` or the error.
+    It ends by itself if the importing process is killed."""
     try:
         fmt = SourceFormat(source_format) if source_format else None
         for batch, position in _read_here(path, fmt, library_code, size):
-            out.put((batch, position))
-        out.put(_DONE)
+            _hand_over(out, (batch, position))
+        _hand_over(out, _DONE)
+    except _ParentGone:
+        return
     except BaseException as error:  # handed to the importing process, which raises it
         out.put(error)
 
@@ -173,12 +204,16 @@ def read_pages_into(
     """The page-reading process's work (see read_ahead.run_pages): each page's records,
     fitted and normalised, until `None` arrives; an error ends it and is handed back."""
     source_format = SourceFormat(fmt)
-    while (data := inbox.get()) is not None:
-        try:
-            out.put([_ready(item) for item in read_records(io.BytesIO(data), source_format)])
-        except BaseException as error:  # handed to the harvesting process, which raises it
-            out.put(error)
-            return
+    try:
+        while (data := _take(inbox)) is not None:
+            try:
+                records = [_ready(item) for item in read_records(io.BytesIO(data), source_format)]
+            except BaseException as error:  # handed to the harvesting process, which raises it
+                out.put(error)
+                return
+            _hand_over(out, records)
+    except _ParentGone:
+        return
 
 
 class PageReader:
