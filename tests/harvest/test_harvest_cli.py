@@ -8,13 +8,20 @@ import pytest
 from tests.harvest.oai_server import Behaviour, serving
 from tests.test_cli_support import new_site
 
-ADD_LIBRARY_AND_SOURCE = """
+ADD_LIBRARY = """
 from simpul.network.models import Library
+library, _ = Library.objects.get_or_create(
+    code="ALPHA", defaults=dict(name="Perpustakaan Alpha", library_type="university")
+)
+"""
+ADD_LIBRARY_AND_SOURCE = (
+    ADD_LIBRARY
+    + """
 from simpul.harvest.models import HarvestSource
-library = Library.objects.create(code="ALPHA", name="Perpustakaan Alpha", library_type="university")
 source = HarvestSource.objects.create(library=library, name="Repositori", base_url={url!r})
 print(source.pk)
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,7 @@ def test_harvest_reads_a_source_and_reports(site):
 
 
 def test_wrong_input_is_explained(site):
+    site.python(ADD_LIBRARY)  # the tests of this module may run in any order, or apart
     unknown = site.run("harvest", "NOPE")
     assert unknown.returncode == 1
     assert "No member library has the code NOPE." in unknown.stderr
