@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import overload
+from typing import Any, overload
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -61,21 +61,26 @@ def committed_end(*, wait: float | None = None) -> int | None:
     """
     if not _on_postgresql():
         return highest()
-    deadline = None if wait is None else time.monotonic() + wait
     with connection.cursor() as cursor:
-        while True:
-            if deadline is None:
-                cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-                break
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-            row = cursor.fetchone()
-            if row and row[0]:
-                break
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.05)
+        if wait is None:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        elif not _try_lock(cursor, wait):
+            return None
         try:
             with transaction.atomic():  # should the read fail, the unlock below still runs
                 return highest()
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def _try_lock(cursor: Any, seconds: float) -> bool:
+    """Take the log's lock exclusively if the writers in flight commit within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        row = cursor.fetchone()
+        if row and row[0]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
