@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,36 @@ class Site:
         done = self.run("manage", "shell", "--no-imports", "-c", code)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
+
+
+def running(pid: int) -> bool:
+    """Whether the process is alive (a zombie waiting to be reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def helpers_left_after_kill(site: Site, code: str) -> tuple[list[int], list[int]]:
+    """Run `code` in the site until it prints the process ids of its helpers on one line,
+    then kill it: (the helpers running before, those still running 30 s after)."""
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "simpul.cli", "manage", "shell", "--no-imports", "-c", code],
+        env=site.env,
+        cwd=site.folder,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert importing.stdout is not None
+    helpers = [int(pid) for pid in importing.stdout.readline().split()]
+    before = [pid for pid in helpers if running(pid)]
+    importing.kill()
+    importing.wait()
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return before, [pid for pid in helpers if running(pid)]
 
 
 def run_simpul(

@@ -4,9 +4,6 @@ results is the same as when the file is read in-process, bad records included.""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from django.utils import translation
 
 from simpul.catalog.models import Cluster, Holding, ImportProblem, Record
 from simpul.catalog.services import imports, reading
-from tests.test_cli_support import new_site
+from tests.test_cli_support import helpers_left_after_kill, new_site
 
 pytestmark = pytest.mark.django_db
 
@@ -109,27 +106,8 @@ time.sleep(600)
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_reading_processes_end_when_the_importing_process_is_killed(tmp_path: Path) -> None:
     with new_site(tmp_path / "site") as site:
-        importing = subprocess.Popen(
-            [sys.executable, "-m", "simpul.cli", "manage", "shell", "--no-imports", "-c",
-             READ_AHEAD_THEN_WAIT],
-            env=site.env, cwd=site.folder, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert importing.stdout is not None
-        readers = [int(pid) for pid in importing.stdout.readline().split()]
-        assert len(readers) == 2 and all(_running(pid) for pid in readers)
-        importing.kill()
-        importing.wait()
-        deadline = time.monotonic() + 30
-        while any(_running(pid) for pid in readers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_running(pid) for pid in readers), "no reader is left waiting forever"
+        before, left = helpers_left_after_kill(site, READ_AHEAD_THEN_WAIT)
+    assert len(before) == 2, "both readers were running"
+    assert not left, "no reader is left waiting forever"

@@ -9,13 +9,10 @@ own), because the second process must see what the first committed.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from simpul.catalog.services import index_follower
-from tests.test_cli_support import new_site
+from tests.test_cli_support import helpers_left_after_kill, new_site
 
 IMPORT_WITH_A_FOLLOWER = """
 import json, time
@@ -104,27 +101,8 @@ time.sleep(600)
 """
 
 
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_a_follower_ends_when_its_importing_process_is_killed(tmp_path: Path) -> None:
     with new_site(tmp_path / "site") as site:
-        importing = subprocess.Popen(
-            [sys.executable, "-m", "simpul.cli", "manage", "shell", "--no-imports", "-c",
-             FOLLOW_THEN_WAIT],
-            env=site.env, cwd=site.folder, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        assert importing.stdout is not None
-        follower = int(importing.stdout.readline())
-        assert _running(follower)
-        importing.kill()
-        importing.wait()
-        deadline = time.monotonic() + 30
-        while _running(follower) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _running(follower), "no follower is left behind, indexing nothing forever"
+        before, left = helpers_left_after_kill(site, FOLLOW_THEN_WAIT)
+    assert len(before) == 1, "the follower was running"
+    assert not left, "no follower is left behind, indexing nothing forever"
