@@ -1,7 +1,8 @@
 """OAI-PMH 2.0 provider: the union catalogue's titles for harvesters.
 
 Items are title clusters, identified as ``oai:<repository identifier>:title/<cluster id>``.
-Datestamps are the cluster's `updated_at` in UTC at seconds granularity; a title that
+Datestamps are the cluster's `updated_at` in UTC at seconds granularity (a list's first
+request waits for writers in flight, so nothing commits behind its responseDate); a title that
 leaves the catalogue stays as a deleted record (`DeletedCluster`, deletedRecord
 "persistent"). Lists are paged by keyset on (datestamp, id), carried in a signed
 resumption token, so titles changing during a harvest are neither skipped nor shifted:
@@ -30,6 +31,7 @@ from simpul.catalog.bibliographic import MaterialType
 from simpul.catalog.exports.marc21slim import MARC_NS, MARC_SCHEMA, XSI_NS
 from simpul.catalog.models import Cluster, DeletedCluster, Record, RecordStatus
 from simpul.catalog.queries import format_label
+from simpul.catalog.services import change_log
 from simpul.network.models import Library, Network
 from simpul.protocols import records
 from simpul.protocols.records import OAI_DC_NS, OAI_DC_SCHEMA
@@ -40,6 +42,7 @@ OAI_ID_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_ID_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 DEFAULT_PAGE_SIZE = 500
+WRITERS_WAIT_SECONDS = 10.0  # a list's first request waits this long at most for writers
 TOKEN_SALT = "simpul.protocols.oai.token"  # noqa: S105 (a signing salt)
 LOCAL_PREFIX = "title/"
 
@@ -577,6 +580,10 @@ def respond(pairs: Sequence[tuple[str, str]], base_url: str) -> bytes:
     except OAIError as error:
         return _error_response(base_url, {}, [error])
     attributes = {"verb": parsed.verb, **parsed.arguments}
+    if parsed.verb in {"ListIdentifiers", "ListRecords"} and "resumptionToken" not in attributes:
+        # The harvester takes this response's date as the start of its next harvest: no
+        # title may be committed after it with an earlier datestamp (see change_log).
+        change_log.wait_for_writers(WRITERS_WAIT_SECONDS)
     root = _envelope(base_url, _echoable(attributes))
     texts: dict[str, str] = {}
     try:

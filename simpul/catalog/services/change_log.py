@@ -8,15 +8,23 @@ So writers hold a shared lock from their first change to their commit, and a rea
 the end holding the same lock exclusively: it waits for the writers in flight, or, when
 it must not wait, gets no end this time. SQLite lets one writer in at a time, so numbers
 are committed in order there and no lock is needed.
+
+The same lock keeps OAI-PMH datestamps honest. A title's datestamp is taken while its
+transaction is still open; a harvester that asked at a moment between that and the
+commit would not see the change, and its next harvest, from that moment on, would skip
+it for good. So writers take the lock before they take the time (`writing_titles`), and
+a harvest's first request waits for the writers in flight (`wait_for_writers`) before it
+says what time it is. On SQLite it waits for the database's one writer instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, overload
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,15 +38,22 @@ def _on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def writing_titles() -> None:
+    """Hold the log's lock, shared, until the caller's transaction ends: from before a
+    title's datestamp is taken or its change numbered until both are committed. Call it
+    inside the transaction that writes them."""
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_KEY])
+
+
 def record_changes(cluster_ids: Iterable[int]) -> None:
     """Log that these titles changed (in the caller's transaction)."""
     ids = list(cluster_ids)
     if not ids:
         return
     with transaction.atomic():  # the lock lasts until the caller's transaction commits
-        if _on_postgresql():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK_KEY])
+        writing_titles()
         now = timezone.now()
         insert_values(SearchChange, ["cluster_id", "created_at"], [(pk, now) for pk in ids])
 
@@ -71,6 +86,38 @@ def committed_end(*, wait: float | None = None) -> int | None:
                 return highest()
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def wait_for_writers(seconds: float) -> bool:
+    """Wait until every title change begun so far is committed, or `seconds` have passed
+    (False then). After it, any datestamp still to be written is later than now."""
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            if not _try_lock(cursor, seconds):
+                return False
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        return True
+    if connection.in_atomic_block:
+        return True  # this connection is the writer, if there is one
+    try:
+        with _sqlite_busy_timeout(seconds), transaction.atomic():
+            pass  # BEGIN IMMEDIATE (settings) takes the write lock once the writer lets go
+    except OperationalError:  # "database is locked": the writer took longer
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _sqlite_busy_timeout(seconds: float) -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def _try_lock(cursor: Any, seconds: float) -> bool:

@@ -442,6 +442,7 @@ def _best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def remember_deleted(cluster_ids: list[int]) -> None:
     """Keep a tombstone of clusters about to be deleted, so harvesters hear of it (OAI-PMH)."""
+    change_log.writing_titles()  # before the deletion's datestamp is taken
     gone = list(Cluster.objects.filter(pk__in=cluster_ids).values_list("pk", "material_type"))
     if not gone:
         return
@@ -458,6 +459,12 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> None:
     cluster_ids = sorted(set(cluster_ids))
     if not cluster_ids:
         return
+    with transaction.atomic():
+        change_log.writing_titles()  # before the titles' datestamps are taken
+        _refresh(cluster_ids)
+
+
+def _refresh(cluster_ids: list[int]) -> None:
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for start in range(0, len(cluster_ids), 500):
         chunk = cluster_ids[start : start + 500]
