@@ -71,6 +71,27 @@ def test_an_incremental_harvest_asks_for_changes_since_the_last_one(source, beha
     assert gone.status == RecordStatus.DELETED and gone.cluster_id is None
 
 
+def test_changes_are_asked_for_from_a_little_before_the_last_harvest_began(source, behaviour):
+    """An endpoint that dates a change before committing it must not have it fall between
+    two harvests: the next one starts 15 minutes early, and what it reads again is
+    recognised as unchanged."""
+    source.granularity = behaviour.granularity = "YYYY-MM-DDThh:mm:ssZ"
+    source.save()
+    behaviour.response_date = "2026-11-20T10:00:07Z"
+    harvest(source)
+    source.refresh_from_db()
+    source.full_every_days = 0
+    source.save()
+    behaviour.requests.clear()
+    for item in behaviour.items[:3]:  # committed late, dated before the last harvest began
+        item.datestamp = "2026-11-20T09:58:00Z"
+    run = harvest(source)
+    assert run.mode == RunMode.INCREMENTAL
+    assert behaviour.requests[0]["from"] == "2026-11-20T09:45:07Z"
+    assert (run.job.records_seen, run.job.added, run.job.updated) == (3, 0, 0)
+    assert run.job.unchanged == 3
+
+
 def test_a_full_harvest_withdraws_records_the_endpoint_no_longer_lists(source, behaviour):
     harvest(source)
     vanished = behaviour.items.pop(5)
