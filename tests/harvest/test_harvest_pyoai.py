@@ -133,7 +133,7 @@ def test_a_pyoai_repository_answers_changes_since_a_date(world, pyoai_endpoint: 
     )
     services.harvest(source, client_factory=quick_client)
     source.refresh_from_db()
-    source.harvested_until = dt.datetime(2001, 4, 25, tzinfo=dt.UTC)
+    source.harvested_until = dt.datetime(2001, 4, 25, 12, 0, tzinfo=dt.UTC)  # from=2001-04-25
     source.full_every_days = 0
     source.save()
     run = services.harvest(source, client_factory=quick_client)
