@@ -69,9 +69,9 @@ class ImportUploadForm(forms.Form):
         library = self.fields["library"]
         assert isinstance(library, forms.ChoiceField)
         library.choices = [(lib.code, lib.display_name) for lib in libraries]
-        if len(libraries) == 1:
-            self.fields["library"].initial = libraries[0].code
-            self.fields["library"].widget = forms.HiddenInput()
+        if len(libraries) == 1:  # shown, so staff see whose catalogue it goes into, but fixed
+            library.initial = libraries[0].code
+            library.disabled = True
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -52,9 +52,9 @@ class SourceForm(forms.ModelForm):
         if self.instance.pk:
             library.initial = self.instance.library.code
             library.disabled = True
-        elif len(libraries) == 1:
+        elif len(libraries) == 1:  # shown, so staff see whose source it is, but fixed
             library.initial = libraries[0].code
-            library.widget = forms.HiddenInput()
+            library.disabled = True
         self.order_fields(["library"])
 
 

@@ -91,7 +91,6 @@ def test_the_page_speaks_indonesian(world: World, shared_data: Path):
         ("notes.txt", b"just some words, not a catalogue\n" * 3, {}, "not in a format"),
         ("x.mrc", b"00000", {"mode": "everything"}, "Select a valid choice"),
         ("x.mrc", b"00000", {"source_format": "pdf"}, "Select a valid choice"),
-        ("x.mrc", b"00000", {"library": "BETA"}, "Select a valid choice"),
     ],
 )
 def test_bad_uploads_are_refused_with_a_reason_and_queue_nothing(
@@ -104,6 +103,17 @@ def test_bad_uploads_are_refused_with_a_reason_and_queue_nothing(
     assert response.status_code == 200
     assert message in response.text
     assert not ImportJob.objects.exists()
+
+
+def test_a_librarian_sees_their_library_and_cannot_import_into_another(
+    world: World, shared_data: Path
+):
+    client = english_client(world.librarian_a)
+    page = client.get(IMPORTS).text
+    shown = f'<option value="ALPHA" selected>{world.library_a.display_name}</option>'
+    assert '<select name="library" disabled' in page and shown in page, "whose catalogue"
+    upload(client, shared_data / "marc21/traject-test_data.utf8.mrc", library="BETA")
+    assert ImportJob.objects.get().library == world.library_a
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_stored(

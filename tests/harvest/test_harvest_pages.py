@@ -39,9 +39,15 @@ def form(endpoint: str, **changes: str) -> dict[str, str]:
 def test_a_librarian_registers_a_source_and_harvests_it(world: World, endpoint: str):
     client = english_client(world.librarian_a)
     response = client.post(PAGE, form(endpoint))
-    source = HarvestSource.objects.get()
+    source = HarvestSource.objects.get(name="Repositori Alpha")
     assert response.status_code == 302 and response["Location"] == f"{PAGE}{source.pk}/"
     assert source.library == world.library_a and source.next_run_at is not None
+    shown = client.get(PAGE).content.decode()
+    assert '<select name="library" disabled' in shown
+    assert f'<option value="ALPHA" selected>{world.library_a.display_name}</option>' in shown
+    other = client.post(PAGE, form(endpoint, library="BETA", name="Tampered"))
+    assert other.status_code == 302, "the library field is fixed: what is posted is ignored"
+    assert HarvestSource.objects.get(name="Tampered").library == world.library_a
     queued = client.post(f"{PAGE}{source.pk}/harvest/", {"mode": "full"}, follow=True)
     assert "The harvest is queued" in queued.content.decode()
     run_worker()
