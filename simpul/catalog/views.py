@@ -193,6 +193,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "best": view.best,
             "permalink": url,
             "sources": sources,
+            "other_sources": len(view.records) - len(sources) if sources else 0,
             "formats": FORMATS.values(),
             "subjects": [
                 (subject, _link(queries.SearchParams(q=_subject_query(subject))))

@@ -43,6 +43,12 @@ def test_staff_see_their_own_library_s_records_only(catalogue):
     beta = Record.objects.get(cluster=cluster, library__code="BETA", status=RecordStatus.ACTIVE)
     assert beta.local_id in sources
     assert "Why it is in this title" in sources
+    others = Record.objects.filter(cluster=cluster, status=RecordStatus.ACTIVE).exclude(
+        library__code="BETA"
+    )
+    assert others.exists()
+    told = f"This title also holds {others.count()} record"
+    assert told in unescape(sources), "staff learn that records of other libraries exist"
 
 
 def test_the_coordinator_sees_every_record_and_why_it_merged(catalogue):
@@ -55,6 +61,7 @@ def test_the_coordinator_sees_every_record_and_why_it_merged(catalogue):
     assert merged is not None
     reasons = matching.describe(merged.match_reasons)
     assert reasons and reasons[0] in unescape(sources)
+    assert 'data-testid="other-sources"' not in html, "the coordinator sees them all"
 
 
 def test_csv_records_are_shown_as_text(catalogue):
