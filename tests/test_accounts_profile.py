@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from simpul.accounts import services
+from simpul.accounts import forms, services
 from simpul.accounts.models import Role, User
 from simpul.core.errors import InvalidInput
 from tests.fixtures_accounts import english_client, form_values, quick_argon2  # noqa: F401
@@ -41,6 +41,14 @@ def test_the_profile_shows_the_person_their_own_details_only(world):
     assert "putri.alpha@example.org" in response.text
     assert "A-001" in response.text
     assert "bayu.alpha" not in response.text
+
+
+def test_the_language_choice_says_what_no_preference_means(world):
+    page = english_client(world.patron_a).get(PROFILE).text
+    assert "selected>No preference: the language switch decides</option>" in page
+    assert "---------" not in page
+    with translation.override("id"):
+        assert "tombol bahasa" in str(forms.ProfileForm().fields["preferred_language"].choices)
 
 
 def test_valid_changes_are_saved(world):

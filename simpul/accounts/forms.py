@@ -64,6 +64,13 @@ class ProfileForm(forms.ModelForm[User]):
         model = User
         fields = ["first_name", "last_name", "email", "phone", "preferred_language"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = self.fields["preferred_language"]
+        assert isinstance(language, forms.ChoiceField)
+        # Saying what no choice means, rather than Django's "---------".
+        language.choices = [("", _("No preference: the language switch decides")), *User.LANGUAGES]
+
 
 class PersonForm(forms.Form):
     """A library administrator adds a colleague or a patron to their library."""

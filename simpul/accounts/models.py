@@ -33,6 +33,7 @@ class PatronCategory(models.TextChoices):
 class User(AbstractUser):
     """A person: coordinator, library staff or patron; all but the coordinator have a library."""
 
+    LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATRON)
     library = models.ForeignKey(
         "network.Library",
@@ -47,7 +48,7 @@ class User(AbstractUser):
         _("preferred language"),
         max_length=5,
         blank=True,
-        choices=[("id", _("Indonesian")), ("en", _("English"))],
+        choices=LANGUAGES,
     )
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     member_number = models.CharField(
