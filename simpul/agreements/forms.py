@@ -76,6 +76,7 @@ class AgreementForm(forms.ModelForm):
         parent = self.fields["parent"]
         assert isinstance(parent, forms.ModelChoiceField)
         parent.queryset = mous.exclude(pk=self.instance.pk) if self.instance.pk else mous
+        parent.empty_label = _("None: not under another agreement")
         if not coordinator:
             kind = self.fields["kind"]
             assert isinstance(kind, forms.ChoiceField)
@@ -88,7 +89,10 @@ class AgreementForm(forms.ModelForm):
 
 class PartyForm(forms.Form):
     library = forms.ModelChoiceField(
-        label=_("Library"), queryset=Library.objects.order_by("name"), required=False
+        label=_("Library"),
+        queryset=Library.objects.order_by("name"),
+        required=False,
+        empty_label=_("None: an outside partner"),
     )
     partner_name = forms.CharField(
         label=_("or outside partner"),

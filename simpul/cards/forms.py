@@ -93,7 +93,9 @@ class RulesForm(forms.ModelForm):
 
 class VisitForm(forms.Form):
     host_library = forms.ModelChoiceField(
-        label=_("Library to visit"), queryset=Library.objects.none()
+        label=_("Library to visit"),
+        queryset=Library.objects.none(),
+        empty_label=_("Choose a library"),
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.CharField(

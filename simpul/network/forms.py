@@ -25,6 +25,10 @@ class LibraryForm(forms.ModelForm[Library]):
         for name in list(self.fields):
             if name not in editable:
                 del self.fields[name]
+        kind = self.fields.get("library_type")
+        if isinstance(kind, forms.ChoiceField):  # a type is required: no bare dashes to pick
+            blank = [] if self.instance.pk else [("", _("Choose a type"))]
+            kind.choices = [*blank, *LibraryType.choices]
 
     class Meta:
         model = Library
