@@ -157,7 +157,7 @@ def start_harvest(
 
 
 # A harvest of changes starts this long before the last one began. An endpoint that dates a
-# change before committing it (most do) would otherwise have it fall between two harvests;
+# change before committing it (many do) would otherwise have it fall between two harvests;
 # records read twice are recognised by their hash and count as unchanged.
 CHANGES_OVERLAP = dt.timedelta(minutes=15)
 

@@ -441,8 +441,8 @@ def _best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def remember_deleted(cluster_ids: list[int]) -> None:
-    """Keep a tombstone of clusters about to be deleted, so harvesters hear of it (OAI-PMH)."""
-    change_log.writing_titles()  # before the deletion's datestamp is taken
+    """Keep a tombstone of clusters about to be deleted, so harvesters hear of it (OAI-PMH).
+    Called by `refresh_clusters`, which holds the change log's lock before any datestamp."""
     gone = list(Cluster.objects.filter(pk__in=cluster_ids).values_list("pk", "material_type"))
     if not gone:
         return

@@ -38,10 +38,9 @@ def _turn(*, wait: float, changes: int = FOLLOW_CHANGES) -> bool:
 def follow(stop: Any, changes: int = FOLLOW_CHANGES) -> None:
     """The following process's loop: apply the log whenever `changes` wait; once `stop` is
     set, to its end."""
-    parent = multiprocessing.parent_process()
     try:
         while not stop.is_set():
-            if parent is not None and not parent.is_alive():
+            if read_ahead.parent_gone():
                 break  # the importing process was killed: index what it wrote, then end
             waiting = change_log.highest() - indexing.position()
             if waiting < changes or not _turn(wait=0, changes=changes):

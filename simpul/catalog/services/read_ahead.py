@@ -7,7 +7,14 @@ before Django is set up, and only then may models be imported.
 
 from __future__ import annotations
 
+import multiprocessing
 from typing import Any
+
+
+def parent_gone() -> bool:
+    """Whether the process that started this helper was killed: a helper then ends."""
+    parent = multiprocessing.parent_process()
+    return parent is not None and not parent.is_alive()
 
 
 def run(

@@ -102,18 +102,13 @@ class _ParentGone(Exception):
     """The importing process was killed: the reading process has nobody to read for."""
 
 
-def _parent_gone() -> bool:
-    parent = multiprocessing.parent_process()
-    return parent is not None and not parent.is_alive()
-
-
 def _hand_over(out: multiprocessing.Queue[Any], item: Any) -> None:
     while True:
         try:
             out.put(item, timeout=_POLL_SECONDS)
             return
         except queue.Full:
-            if _parent_gone():
+            if read_ahead.parent_gone():
                 raise _ParentGone from None
 
 
@@ -122,7 +117,7 @@ def _take(inbox: multiprocessing.Queue[Any]) -> Any:
         try:
             return inbox.get(timeout=_POLL_SECONDS)
         except queue.Empty:
-            if _parent_gone():
+            if read_ahead.parent_gone():
                 raise _ParentGone from None
 
 
