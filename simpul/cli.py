@@ -294,11 +294,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("harvest only this record again (with --source)"),
     )
 
-    _add(
+    reindexer = _add(
         sub,
         "reindex",
         _("rebuild the search index from the stored records"),
-        _("The catalogue stays searchable with the old index until the new one is complete."),
+        _(
+            "The catalogue stays searchable with the old index until the new one is complete. "
+            "With --reread, every stored record is first read again from the source it came "
+            "in, with this version's readers (after an upgrade whose release notes ask for it)."
+        ),
+    )
+    reindexer.add_argument(
+        "--reread",
+        action="store_true",
+        help=_("read the stored records again and write what now reads differently"),
+    )
+    reindexer.add_argument(
+        "--library",
+        metavar=_("CODE"),
+        default="",
+        help=_("with --reread: only this member library's records"),
     )
 
     _add(
@@ -517,7 +532,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "reindex":
         from simpul.catalog.commands import reindex
 
-        return reindex()
+        return reindex(reread=args.reread, library_code=args.library)
     if args.command == "fixity":
         from simpul.repository.commands import run_fixity
 

@@ -199,6 +199,10 @@ class ClusterOut(Schema):
     url: str
     title: str
     subtitle: str
+    uniform_title: str = Field(
+        description="The work's preferred title (MARC 130/240), e.g. a translation's original "
+        "title, when a member gives one that differs from the title; empty otherwise."
+    )
     authors: list[str]
     publisher: str
     place: str
@@ -225,6 +229,7 @@ def _cluster_out(view: queries.ClusterView) -> dict[str, Any]:
         "url": _record_url(pk),
         "title": best.title,
         "subtitle": best.subtitle,
+        "uniform_title": view.uniform_title,
         "authors": view.authors,
         "publisher": best.publisher,
         "place": best.place,

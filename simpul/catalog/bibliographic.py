@@ -65,6 +65,8 @@ class BibRecord:
     title: str
     subtitle: str = ""
     responsibility: str = ""  # statement of responsibility as transcribed (245$c)
+    # The work's preferred title (MARC 130/240): a translation carries its original's.
+    uniform_title: str = ""
     authors: list[str] = field(default_factory=list)  # "Surname, Given" or corporate names
     publisher: str = ""
     place: str = ""

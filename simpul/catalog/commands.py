@@ -1,4 +1,4 @@
-"""The catalogue's command-line faces: `simpul import` and `simpul reindex`."""
+"""The catalogue's command-line faces: `simpul import` and `simpul reindex [--reread]`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from simpul.catalog.models import ImportMode, JobStatus
-from simpul.catalog.services import imports, indexing
+from simpul.catalog.services import imports, indexing, rereading
 from simpul.core.errors import InvalidInput
 from simpul.network.models import Library
 
@@ -62,11 +62,48 @@ def import_files(code: str, files: list[str], *, replace: bool, fmt: str | None)
     return worst
 
 
-def reindex() -> int:
+def reindex(*, reread: bool = False, library_code: str = "") -> int:
+    """Rebuild the search index; with `reread`, read the stored records again first.
+    Exit code 1 when a record could not be read again (it is kept as it was)."""
+    if library_code and not reread:
+        print(_("--library needs --reread."), file=sys.stderr)
+        return 2
     started = time.monotonic()
+    worst = 0
+    if reread:
+        try:
+            report = rereading.reread_records(library_code, progress=_reread_progress)
+        except InvalidInput as error:
+            print(error.message, file=sys.stderr)
+            return 1
+        print(
+            _(
+                "%(read)d records read again: %(changed)d changed, %(failed)d could not be "
+                "read (kept as they were)."
+            )
+            % {"read": report.read, "changed": report.changed, "failed": len(report.failed)}
+        )
+        for problem in report.failed[:MAX_PROBLEMS_SHOWN]:
+            print(f"  {problem.library_code} {problem.local_id}: {problem.reason}", file=sys.stderr)
+        hidden = len(report.failed) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            print(_("  … and %(count)d more.") % {"count": hidden}, file=sys.stderr)
+        worst = 1 if report.failed else 0
+        if library_code:
+            return worst  # the changed titles were re-indexed as they were written
     count = indexing.rebuild_index()
     print(
         _("Search index rebuilt: %(count)d titles in %(seconds).1f s.")
         % {"count": count, "seconds": time.monotonic() - started}
     )
-    return 0
+    return worst
+
+
+def _reread_progress(report: rereading.RereadReport) -> None:
+    if sys.stderr.isatty():
+        print(
+            _("%(read)d records read again, %(changed)d changed…")
+            % {"read": report.read, "changed": report.changed},
+            end="\r",
+            file=sys.stderr,
+        )

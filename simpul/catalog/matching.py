@@ -494,15 +494,35 @@ def blocking_keys(rec: BibRecord | Features) -> set[str]:
     return keys
 
 
-def work_key(rec: BibRecord | Features) -> str:
+# Uniform titles that name a kind of writing, not a work: every compilation of a
+# composer's operas or a country's laws has one, so they link nothing (normalised form).
+COLLECTIVE_UNIFORM_TITLES = frozenset(
+    {"works", "selections", "laws etc", "treaties etc", "correspondence", "essays", "letters",
+     "novels", "plays", "poems", "poetry", "prose works", "short stories", "speeches", "songs",
+     "stories", "writings", "operas", "symphonies", "concertos", "sonatas", "quartets", "karya",
+     "karya karya", "undang undang"}
+)  # fmt: skip
+
+
+def _work_words(uniform_title: str) -> tuple[str, ...]:
+    """Significant words of a uniform title; none for a collective one ("Laws, etc.",
+    "Organ music")."""
+    main = norm.title_parts(uniform_title, "", "").main
+    if not main or main in COLLECTIVE_UNIFORM_TITLES or main.endswith(" music"):
+        return ()
+    return tuple(t for t in main.split() if t not in norm.STOPWORDS) or tuple(main.split())
+
+
+def work_key(rec: BibRecord | Features, uniform_title: str = "") -> str:
     """The same for every edition (and volume) of a work: title words and first author.
 
     Editions and volumes differ in edition/volume statements, year, pages and
-    identifiers, none of which is in the key; translations under another title do not
-    share it.
+    identifiers, none of which is in the key. A translation under another title shares
+    it when a record of it gives the original's uniform title (MARC 240): that title's
+    words stand for the title proper's.
     """
     f = features(rec)
-    words = f.alt_significant or f.significant
+    words = _work_words(uniform_title) or f.alt_significant or f.significant
     author = f.surnames[0] if f.surnames else ""
     return f"w:{_joined(words[:8])}|{author[:30]}"[:200]
 

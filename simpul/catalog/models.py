@@ -162,6 +162,7 @@ class Record(models.Model):
     title = models.CharField(_("title"), max_length=1000)
     subtitle = models.CharField(_("subtitle"), max_length=1000, blank=True)
     responsibility = models.CharField(max_length=1000, blank=True)
+    uniform_title = models.CharField(_("uniform title"), max_length=1000, blank=True)
     authors = models.JSONField(_("authors"), default=list)
     publisher = models.CharField(_("publisher"), max_length=500, blank=True)
     place = models.CharField(_("place of publication"), max_length=255, blank=True)

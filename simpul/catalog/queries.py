@@ -514,6 +514,13 @@ class ClusterView:
         return next((r.summary for r in self.records if r.summary), "")
 
     @property
+    def uniform_title(self) -> str:
+        """The original's title a translation is catalogued under (MARC 240), when it is
+        not simply the title shown."""
+        title = next((r.uniform_title for r in self.records if r.uniform_title), "")
+        return "" if title.casefold() == self.best.title.casefold() else title
+
+    @property
     def urls(self) -> list[str]:
         return list(dict.fromkeys(u for r in self.records for u in (r.urls or [])))
 

@@ -18,12 +18,15 @@ def add_keys(apps: Any, schema_editor: Any) -> None:
 
     record_model = apps.get_model("catalog", "Record")
     key_model = apps.get_model("catalog", "RecordKey")
+    # The columns of the record at this migration: later ones (uniform_title) are not there yet.
+    columns = {f.name for f in record_model._meta.get_fields()}
+    fields = [name for name in BIB_FIELDS if name in columns]
     last = 0
     while True:
         rows = list(
             record_model.objects.filter(status="active", pk__gt=last)
             .order_by("pk")
-            .values("pk", *BIB_FIELDS)[:CHUNK]
+            .values("pk", *fields)[:CHUNK]
         )
         if not rows:
             return

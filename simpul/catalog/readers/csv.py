@@ -64,6 +64,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "judul", "judul_buku", "judulbuku", "book_title", "nama_buku",
               "judul_utama", "main_title"),
     "subtitle": ("subtitle", "sub_title", "anak_judul", "sub_judul"),
+    "uniform_title": ("uniform_title", "judul_seragam", "original_title", "judul_asli"),
     "authors": ("authors", "author", "pengarang", "penulis", "nama_pengarang", "author_name",
                 "creator", "pengarang_utama", "creators"),
     "responsibility": ("sor", "statement_of_responsibility", "pernyataan_tanggung_jawab",
@@ -376,6 +377,7 @@ def _row_record(
         title=squash(_cell(row, columns, "title")),
         subtitle=squash(_cell(row, columns, "subtitle")),
         responsibility=squash(_cell(row, columns, "responsibility")),
+        uniform_title=squash(_cell(row, columns, "uniform_title")),
         authors=split_authors(_cell(row, columns, "authors")),
         publisher=squash(_cell(row, columns, "publisher")),
         place=squash(_cell(row, columns, "place")),
@@ -399,7 +401,8 @@ def _row_record(
 
 def _merge(record: BibRecord, other: BibRecord) -> None:
     """Fold the description on a further row of the same title into the record."""
-    for name in ("subtitle", "responsibility", "place", "edition", "extent", "doi", "summary"):
+    for name in ("subtitle", "responsibility", "uniform_title", "place", "edition", "extent",
+                 "doi", "summary"):  # fmt: skip
         if not getattr(record, name) and getattr(other, name):
             setattr(record, name, getattr(other, name))
     for name in ("isbns", "issns", "languages", "subjects", "series", "urls", "authors"):

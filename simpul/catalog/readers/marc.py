@@ -705,6 +705,16 @@ def _title(fields: _Fields, repairs: list[str]) -> tuple[str, str, str]:
     return "", "", ""
 
 
+def _uniform_title(fields: _Fields) -> str:
+    """130 or 240 without its language and date: the title a translation shares with its
+    original and with the work's other editions."""
+    for tag in ("130", "240"):
+        field = fields.one(tag)
+        if field is not None and (title := _joined(field, "anp")):
+            return title
+    return ""
+
+
 def _name(field: Field) -> str:
     if field.tag in ("110", "710", "610"):
         return _joined(field, "ab")
@@ -1092,6 +1102,7 @@ def marc_to_bib(
         title=title,
         subtitle=subtitle,
         responsibility=responsibility,
+        uniform_title=_uniform_title(fields),
         authors=dedupe(authors),
         publisher=publisher,
         place=place,

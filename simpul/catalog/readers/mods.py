@@ -89,6 +89,16 @@ def _title_info(mods: Any) -> tuple[str, str]:
     return "", ""
 
 
+def _uniform_title(mods: Any) -> str:
+    """titleInfo type="uniform", MODS's 130/240."""
+    for info in _children(mods, "titleInfo"):
+        if info.get("type") == "uniform":
+            parts = [_child_text(info, name) for name in ("title", "partNumber", "partName")]
+            if title := ". ".join(clean_isbd(v) for v in parts if v):
+                return title
+    return ""
+
+
 def _name(name: Any) -> str:
     parts = _children(name, "namePart")
     family = [text_of(p) for p in parts if p.get("type") == "family"]
@@ -293,6 +303,7 @@ def _convert(default_library_code: str) -> Any:
             title=title,
             subtitle=subtitle,
             responsibility=responsibility,
+            uniform_title=_uniform_title(mods),
             authors=dedupe([_name(n) for n in _children(mods, "name")]),
             publisher=publisher,
             place=place,

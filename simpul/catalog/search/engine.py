@@ -10,9 +10,10 @@ Fields (all text fields use the ``ws`` whitespace tokenizer over pre-analysed to
 ========== ===================================================================
 id         the cluster id (u64; indexed to delete and replace, fast to read back)
 all        exact tokens of everything searchable, with positions (phrases)
-all_stem   Indonesian+English stems of title, subtitle, series, subjects, summary
-title      exact title and subtitle tokens, positions (boost, ``title:``, phrases)
-title_stem stems of title and subtitle (``title:``)
+all_stem   Indonesian+English stems of titles, series, subjects, summary
+title      exact tokens of title, subtitle and uniform titles, positions (boost,
+           ``title:``, phrases)
+title_stem stems of the same titles (``title:``)
 author     exact author tokens, positions (``author:``)
 subject    exact subject tokens, positions; subject_stem their stems
 ident      ISBN-13 and ISSN tokens (``isbn:``, ``issn:`` and plain numbers)
@@ -103,6 +104,7 @@ class SearchDocument:
     cluster_id: int
     title: str
     subtitle: str = ""
+    other_titles: list[str] = field(default_factory=list)  # uniform titles (MARC 130/240)
     authors: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     series: list[str] = field(default_factory=list)
@@ -150,6 +152,7 @@ class SearchDocument:
             cluster_id=cluster_id,
             title=first.title,
             subtitle=first.subtitle,
+            other_titles=union(r.uniform_title for _lib, r in records),
             authors=union(a for _lib, r in records for a in r.authors),
             subjects=union(s for _lib, r in records for s in r.subjects),
             series=union(s for _lib, r in records for s in r.series),
@@ -237,6 +240,7 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
     """The values of every index field for one cluster: all the analysis happens here."""
     tokens = analysis.tokens
     title, subtitle = tokens(doc.title), tokens(doc.subtitle)
+    others = [tokens(t) for t in doc.other_titles]
     authors = [tokens(a) for a in doc.authors]
     series = [tokens(s) for s in doc.series]
     subjects = [tokens(s) for s in doc.subjects]
@@ -245,13 +249,13 @@ def index_fields(doc: SearchDocument) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": doc.cluster_id,
         "all": analysis.joined_tokens(
-            [title, subtitle, *authors, *series, *subjects, publisher, summary, full_text]
+            [title, subtitle, *others, *authors, *series, *subjects, publisher, summary, full_text]
         ),
         "all_stem": analysis.joined_stems(
-            [title, subtitle, *series, *subjects, summary, full_text]
+            [title, subtitle, *others, *series, *subjects, summary, full_text]
         ),
-        "title": analysis.joined_tokens([title, subtitle]),
-        "title_stem": analysis.joined_stems([title, subtitle]),
+        "title": analysis.joined_tokens([title, subtitle, *others]),
+        "title_stem": analysis.joined_stems([title, subtitle, *others]),
         "author": analysis.joined_tokens(authors),
         "subject": analysis.joined_tokens(subjects),
         "subject_stem": analysis.joined_stems(subjects),

@@ -49,6 +49,7 @@ DESCRIPTIVE_FIELDS = (
     "title",
     "subtitle",
     "responsibility",
+    "uniform_title",
     "authors",
     "publisher",
     "place",
@@ -77,6 +78,7 @@ def bib_from_row(row: Mapping[str, Any]) -> BibRecord:
         title=row["title"],
         subtitle=row["subtitle"],
         responsibility=row["responsibility"],
+        uniform_title=row.get("uniform_title", ""),  # not in rows of migrations before it
         authors=list(row["authors"]),
         publisher=row["publisher"],
         place=row["place"],
@@ -421,6 +423,13 @@ QUALITY_FIELDS = ("subtitle", "authors", "publisher", "year", "isbns", "subjects
 SHOWN_FIELDS = ("title", "subtitle", "year", "material_type", "source_format", "raw_hash")
 
 
+def _uniform_title(best: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """The best record's uniform title, or else the first one a member gives: one library
+    recording a translation's original title links the whole title to its other editions."""
+    given = (row["uniform_title"] for row in [best, *rows] if row["uniform_title"])
+    return next(given, "")
+
+
 def _filled(name: str) -> ExpressionWrapper:
     """Whether a column holds something, asked of the database (no JSON decoding here)."""
     empty: Any = [] if name in {"authors", "isbns", "subjects"} else None if name == "year" else ""
@@ -481,6 +490,7 @@ def _refresh(cluster_ids: list[int]) -> None:
                 "pk",
                 "cluster_id",
                 "library_id",
+                "uniform_title",
                 *SHOWN_FIELDS,
                 *(f"has_{name}" for name in QUALITY_FIELDS),
             )
@@ -495,7 +505,10 @@ def _refresh(cluster_ids: list[int]) -> None:
         Cluster.objects.filter(pk__in=chunk).delete()
     best_rows = {pk: _best_record(rows) for pk, rows in members.items()}
     features = prepared_by_key((row["pk"], row["raw_hash"]) for row in best_rows.values())
-    works = {pk: matching.work_key(features[row["pk"]])[:200] for pk, row in best_rows.items()}
+    works = {
+        pk: matching.work_key(features[row["pk"]], _uniform_title(row, members[pk]))
+        for pk, row in best_rows.items()
+    }
     store_refreshed_forms(features)
     now = timezone.now()
     clusters = []

@@ -197,7 +197,7 @@ def _fill(record: Record, bib: BibRecord) -> None:
 HOLDING_FIELDS = ("record_id", "library_id", "location", "call_number", "status", "barcode", "url")
 
 
-def _holdings(record_id: int, library_id: int, bib: BibRecord) -> list[tuple[Any, ...]]:
+def holding_rows(record_id: int, library_id: int, bib: BibRecord) -> list[tuple[Any, ...]]:
     """Rows of `HOLDING_FIELDS` for the copies a record carries."""
     return [
         (
@@ -359,10 +359,10 @@ def _write_batch(
         holding
         for record in itertools.chain(created, changed)
         if record.status == RecordStatus.ACTIVE
-        for holding in _holdings(record.pk, library.pk, good[record.local_id])
+        for holding in holding_rows(record.pk, library.pk, good[record.local_id])
     ]
     for record_id, bib in extra_copies:
-        holdings.extend(_holdings(record_id, library.pk, bib))
+        holdings.extend(holding_rows(record_id, library.pk, bib))
     insert_values(Holding, HOLDING_FIELDS, holdings)
     clustering.recluster(list(itertools.chain(created, changed)))
     if extra_copies:

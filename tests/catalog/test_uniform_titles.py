@@ -1,0 +1,149 @@
+"""A translation is linked to its original through the uniform title (MARC 240).
+
+*Laskar Pelangi* (Andrea Hirata, Bentang 2005) and its English translation *The rainbow
+troops* (2009) share no title word. A cataloguer records the original's title in the
+translation's 240; the union catalogue reads it, keeps the two apart (another language,
+another edition), lists each under the other's "other editions", and finds the
+translation by the original's title.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pymarc
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from simpul.catalog import matching
+from simpul.catalog.bibliographic import BibRecord, SourceFormat
+from simpul.catalog.models import Cluster, Record
+from simpul.catalog.queries import get_cluster, search_catalogue, search_params
+from simpul.catalog.readers import read_records
+from simpul.catalog.services import imports
+from tests.conftest import World
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def _field(tag: str, *pairs: str, indicators: str = "  ") -> pymarc.Field:
+    subfields = [pymarc.Subfield(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+    return pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)
+
+
+def book(control: str, title: str, language: str, year: int, uniform: list[str] | None) -> bytes:
+    record = pymarc.Record()
+    record.add_field(pymarc.Field(tag="001", data=control))
+    record.add_field(
+        pymarc.Field(tag="008", data=f"090101s{year}    io a          000 1 {language} d")
+    )
+    record.add_field(_field("100", "a", "Hirata, Andrea.", indicators="1 "))
+    if uniform:
+        record.add_field(_field("240", *uniform, indicators="10"))
+    record.add_field(_field("245", "a", title, indicators="14" if title[:4] == "The " else "10"))
+    record.add_field(_field("264", "a", "Yogyakarta :", "b", "Bentang,", "c", str(year)))
+    record.add_field(_field("852", "b", "Rak fiksi", "h", f"899.221 HIR {control}"))
+    return pymarc.record_to_xml(record, namespace=True)
+
+
+def collection(*records: bytes) -> bytes:
+    body = b"".join(records)
+    return b'<collection xmlns="http://www.loc.gov/MARC21/slim">' + body + b"</collection>"
+
+
+ORIGINAL = book("lp-1", "Laskar pelangi /", "ind", 2005, None)
+TRANSLATION = book(
+    "rt-1", "The rainbow troops /", "eng", 2009, ["a", "Laskar pelangi.", "l", "English"]
+)
+
+
+def load(world: World, data: bytes, library: str = "a") -> None:
+    person = world.librarian_a if library == "a" else world.librarian_b
+    where = world.library_a if library == "a" else world.library_b
+    job = imports.create_import_job(person, where, io.BytesIO(data), "hirata.xml")
+    assert imports.run_import_job(job).failed == 0
+
+
+def test_readers_keep_the_uniform_title_of_real_records() -> None:
+    path = DATA / "marc21" / "pymarc-utf8_with_leader_flag.mrc"
+    with path.open("rb") as handle:
+        (escape,) = [r for r in read_records(handle) if isinstance(r, BibRecord)]
+    assert escape.title == "Escape from loneliness"
+    assert escape.uniform_title == "De la solitude à la communauté"  # $l English left out
+    path = DATA / "marcxml" / "traject-test_data.utf8.marc.xml"
+    with path.open("rb") as handle:
+        read = [r for r in read_records(handle, SourceFormat.MARCXML) if isinstance(r, BibRecord)]
+    uniform = {r.uniform_title for r in read}
+    assert "Jewish pirates" in uniform
+    assert "Koryŏsa. Yŏlchŏn" in uniform  # 130 $a $p; $k Selections left out
+
+
+def test_mods_and_csv_carry_the_uniform_title() -> None:
+    mods = b"""<mods xmlns="http://www.loc.gov/mods/v3">
+      <titleInfo><title>The rainbow troops</title></titleInfo>
+      <titleInfo type="uniform"><title>Laskar pelangi</title></titleInfo>
+      <name><namePart>Hirata, Andrea</namePart></name>
+      <recordInfo><recordIdentifier>m-1</recordIdentifier></recordInfo>
+    </mods>"""
+    (record,) = read_records(io.BytesIO(mods), SourceFormat.MODS)
+    assert isinstance(record, BibRecord)
+    assert (record.title, record.uniform_title) == ("The rainbow troops", "Laskar pelangi")
+    table = (
+        b"id_biblio,judul,judul_asli,pengarang\n7,Pasukan pelangi,Laskar pelangi,Andrea Hirata\n"
+    )
+    (row,) = read_records(io.BytesIO(table), SourceFormat.CSV)
+    assert isinstance(row, BibRecord)
+    assert row.uniform_title == "Laskar pelangi"
+
+
+def test_a_translation_is_another_edition_of_its_original(world: World, en_client: Client) -> None:
+    load(world, collection(ORIGINAL))
+    load(world, collection(TRANSLATION), library="b")
+    original = Record.objects.get(local_id="lp-1")
+    rainbow = Record.objects.get(local_id="rt-1")
+    assert original.cluster_id != rainbow.cluster_id  # another language: not the same edition
+    assert rainbow.uniform_title == "Laskar pelangi"
+    assert [c.pk for c in get_cluster(rainbow.cluster_id).other_editions] == [original.cluster_id]
+    assert [c.pk for c in get_cluster(original.cluster_id).other_editions] == [rainbow.cluster_id]
+
+    page = en_client.get(reverse("catalog:record", args=[rainbow.cluster_id]))
+    html = page.content.decode()
+    assert 'data-testid="uniform-title">Laskar pelangi<' in html
+    assert "Uniform title" in html
+    assert reverse("catalog:record", args=[original.cluster_id]) in html
+    with translation.override("id"):
+        page = Client().get(reverse("catalog:record", args=[rainbow.cluster_id]))
+    assert "Judul seragam" in page.content.decode()
+
+    # The original's title finds the translation too, in any field and as a title.
+    for text in ("laskar pelangi", 'title:"laskar pelangi"'):
+        found = {hit.cluster.pk for hit in search_catalogue(search_params({"q": text})).hits}
+        assert found == {original.cluster_id, rainbow.cluster_id}, text
+
+
+def test_one_library_giving_the_uniform_title_links_the_whole_title(world: World) -> None:
+    bare = book("rt-2", "The rainbow troops /", "eng", 2009, None)
+    load(world, collection(bare, ORIGINAL))
+    first = Record.objects.get(local_id="rt-2")
+    assert get_cluster(first.cluster_id).other_editions == []
+    load(world, collection(TRANSLATION), library="b")  # the same edition, with its 240
+    rainbow = Record.objects.get(local_id="rt-1")
+    assert rainbow.cluster_id == first.cluster_id
+    original = Record.objects.get(local_id="lp-1")
+    assert [c.pk for c in get_cluster(first.cluster_id).other_editions] == [original.cluster_id]
+
+
+def test_a_collective_uniform_title_links_nothing(world: World) -> None:
+    laws = [
+        book(f"uu-{n}", title, "ind", 2010 + n, ["a", "Laws, etc."])
+        for n, title in enumerate(["Kitab undang-undang hukum pidana", "Undang-undang pers"])
+    ]
+    load(world, collection(*laws))
+    clusters = Cluster.objects.order_by("pk")
+    assert clusters.count() == 2
+    assert len({c.work_key for c in clusters}) == 2
+    assert matching.work_key(
+        matching.features(BibRecord("x", SourceFormat.MARC21, b"", "Operas")), "Organ music"
+    ) == matching.work_key(matching.features(BibRecord("x", SourceFormat.MARC21, b"", "Operas")))
