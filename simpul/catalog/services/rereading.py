@@ -72,9 +72,9 @@ def reread_records(
         records = records.filter(library=library)
     codes = dict(Library.objects.values_list("pk", "code"))
     report = RereadReport()
-    last = 0
+    last: int | None = 0
     with index_follower.LogFollower() as follower:
-        while (last := _reread_batch(records, last, batch_size, codes, report)) is not None:
+        while (last := _reread_batch(records, last or 0, batch_size, codes, report)) is not None:
             follower.progress(report.read)
             if progress is not None:
                 progress(report)
