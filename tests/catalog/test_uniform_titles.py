@@ -16,6 +16,7 @@ import pymarc
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from lxml import etree
 
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, SourceFormat
@@ -147,3 +148,22 @@ def test_a_collective_uniform_title_links_nothing(world: World) -> None:
     assert matching.work_key(
         matching.features(BibRecord("x", SourceFormat.MARC21, b"", "Operas")), "Organ music"
     ) == matching.work_key(matching.features(BibRecord("x", SourceFormat.MARC21, b"", "Operas")))
+
+
+def test_a_title_built_from_csv_exports_its_uniform_title_as_marc(
+    world: World, en_client: Client
+) -> None:
+    table = (
+        b"id_biblio,judul,judul_asli,pengarang,penerbit,tahun\n"
+        b"7,Pasukan pelangi,Laskar pelangi,Andrea Hirata,Bentang,2011\n"
+        b"8,Kisah seribu satu malam,Alf laylah wa-laylah,,Balai Pustaka,1990\n"
+    )
+    load(world, table)
+    by_author = Record.objects.get(local_id="7")
+    anonymous = Record.objects.get(local_id="8")
+    ns = {"m": "http://www.loc.gov/MARC21/slim"}
+    for record, tag in ((by_author, "240"), (anonymous, "130")):
+        url = reverse("catalog:export", args=[record.cluster_id, "marcxml"])
+        xml = etree.fromstring(en_client.get(url).content)
+        (field,) = xml.findall(f".//m:datafield[@tag='{tag}']", ns)
+        assert field.findtext("m:subfield[@code='a']", namespaces=ns) == record.uniform_title

@@ -118,8 +118,8 @@ def _from_marcxml(raw: bytes) -> Iterator[Record]:
 # The columns `built_fields` reads: all a record built from them needs to be loaded with.
 BUILT_FROM = (
     "local_id", "material_type", "isbns", "issns", "doi", "languages", "authors", "title",
-    "subtitle", "responsibility", "edition", "place", "publisher", "year", "extent", "series",
-    "summary", "subjects", "urls",
+    "subtitle", "responsibility", "uniform_title", "edition", "place", "publisher", "year",
+    "extent", "series", "summary", "subjects", "urls",
 )  # fmt: skip
 
 
@@ -144,6 +144,8 @@ def built_fields(record: CatalogueRecord) -> tuple[str, list[PlainField]]:
     authors = list(record.authors or [])
     if authors:
         add("100", "1 ", ("a", authors[0]))
+    if record.uniform_title:  # 240 goes with a main entry, 130 stands in for one
+        add("240" if authors else "130", "10" if authors else "0 ", ("a", record.uniform_title))
     add(
         "245",
         ("1" if authors else "0") + "0",
