@@ -10,6 +10,7 @@ translation by the original's title.
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pymarc
@@ -114,6 +115,9 @@ def test_a_translation_is_another_edition_of_its_original(world: World, en_clien
     assert 'data-testid="uniform-title">Laskar pelangi<' in html
     assert "Uniform title" in html
     assert reverse("catalog:record", args=[original.cluster_id]) in html
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    work = json.loads(script)["exampleOfWork"]
+    assert work == {"@type": "CreativeWork", "name": "Laskar pelangi"}
     with translation.override("id"):
         page = Client().get(reverse("catalog:record", args=[rainbow.cluster_id]))
     assert "Judul seragam" in page.content.decode()

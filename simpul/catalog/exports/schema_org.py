@@ -36,6 +36,10 @@ def data(view: ClusterView, url: str = "") -> dict[str, Any]:
         "numberOfPages": int(c.pages) if c.pages and found["@type"] == "Book" else None,
         "about": c.subjects,
         "description": c.summary,
+        # The uniform title (MARC 240): the work this edition, often a translation, realises.
+        "exampleOfWork": {"@type": "CreativeWork", "name": view.uniform_title}
+        if view.uniform_title
+        else None,
     }
     found.update({key: value for key, value in optional.items() if value})
     return found
