@@ -463,12 +463,23 @@ class SourceRecord:
 
 
 @dataclass
+class OtherEdition:
+    """A link to another edition of the work, with what tells it apart at a glance."""
+
+    pk: int
+    title: str
+    year: int | None
+    format_label: str
+    language_names: list[str]
+
+
+@dataclass
 class ClusterView:
     cluster: Cluster
     best: Record
     records: list[Record]  # active, best first (raw is loaded: exports need it)
     holdings: list[LibraryHoldings]
-    other_editions: list[Cluster]
+    other_editions: list[OtherEdition]
 
     def reasons(self, record: Record) -> list[str]:
         return matching.describe(record.match_reasons or [])
@@ -579,13 +590,23 @@ def get_cluster(pk: int) -> ClusterView:
                 url=holding.url,
             )
         )
-    others: list[Cluster] = []
+    others: list[OtherEdition] = []
     if cluster.work_key:
-        others = list(
-            Cluster.objects.filter(work_key=cluster.work_key)
+        others = [
+            OtherEdition(
+                pk=pk,
+                title=title,
+                year=year,
+                format_label=format_label(material_type),
+                language_names=[language_label(code) for code in languages or []],
+            )
+            for pk, title, year, material_type, languages in Cluster.objects.filter(
+                work_key=cluster.work_key
+            )
             .exclude(pk=cluster.pk)
-            .order_by("-year", "pk")[:50]
-        )
+            .order_by("-year", "pk")
+            .values_list("pk", "title", "year", "material_type", "best_record__languages")[:50]
+        ]
     return ClusterView(
         cluster=cluster,
         best=records[0],

@@ -115,6 +115,8 @@ def test_a_translation_is_another_edition_of_its_original(world: World, en_clien
     assert 'data-testid="uniform-title">Laskar pelangi<' in html
     assert "Uniform title" in html
     assert reverse("catalog:record", args=[original.cluster_id]) in html
+    editions = html.split('data-testid="other-editions"', 1)[1].split("</ul>", 1)[0]
+    assert "Laskar pelangi" in editions and "(2005, Book, Indonesian)" in editions
     script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     work = json.loads(script)["exampleOfWork"]
     assert work == {"@type": "CreativeWork", "name": "Laskar pelangi"}
