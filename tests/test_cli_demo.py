@@ -24,6 +24,18 @@ SUMMARY = (
     "}))"
 )
 
+# Each demo translation (held by ITSC) and the titles linked to it as other editions.
+TRANSLATIONS = (
+    "import json\n"
+    "from simpul.catalog.queries import get_cluster\n"
+    "from simpul.catalog.models import Record\n"
+    "found = {}\n"
+    "for r in Record.objects.filter(library__code='ITSC', local_id__startswith='demo-tr-'):\n"
+    "    view = get_cluster(r.cluster_id)\n"
+    "    found[view.best.title] = [o.title for o in view.other_editions]\n"
+    "print(json.dumps(found))"
+)
+
 
 def test_demo_builds_the_network_once_and_reuses_it(tmp_path):
     with new_site(tmp_path, migrated=False) as site:
@@ -45,6 +57,14 @@ def test_demo_builds_the_network_once_and_reuses_it(tmp_path):
         assert built["records"] >= 300 + 100
         assert len(built["holders"]) >= 6
         assert built["shared_titles"] >= 30
+        # Translations at ITSC are linked to their originals at UNIBA by their 240.
+        assert json.loads(site.python(TRANSLATIONS)) == {
+            "The rainbow troops": ["Laskar pelangi"],
+            "This earth of mankind": ["Bumi manusia"],
+            "Beauty is a wound": ["Cantik itu luka"],
+            "The dancer": ["Ronggeng Dukuh Paruk"],
+            "Harry Potter dan batu bertuah": ["Harry Potter and the philosopher's stone"],
+        }
 
         signed_in = site.python(
             "from django.contrib.auth import authenticate\n"

@@ -296,8 +296,13 @@ DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 # Which member library holds which real sample file (see demo_data/README.md): the big
 # university holds everything, smaller members overlap with it, so titles cluster.
 DEMO_CATALOGUES = {
-    "UNIBA": ["traject-test_data.utf8.mrc", "traject-index_bench-batch.mrc", "pymarc-test.mrc"],
-    "ITSC": ["traject-test_data.utf8.mrc"],
+    "UNIBA": [
+        "traject-test_data.utf8.mrc",
+        "traject-index_bench-batch.mrc",
+        "pymarc-test.mrc",
+        "simpul-demo-originals.xml",
+    ],
+    "ITSC": ["traject-test_data.utf8.mrc", "simpul-demo-translations.xml"],
     "POLTEK-CMI": ["traject-index_bench-batch.mrc"],
     "IKIP-TSM": ["pymarc-test.mrc"],
 }
