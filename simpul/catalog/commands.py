@@ -76,6 +76,8 @@ def reindex(*, reread: bool = False, library_code: str = "") -> int:
         except InvalidInput as error:
             print(error.message, file=sys.stderr)
             return 1
+        if sys.stderr.isatty():
+            print(file=sys.stderr)  # end the progress line
         print(
             _(
                 "%(read)d records read again: %(changed)d changed, %(failed)d could not be "
