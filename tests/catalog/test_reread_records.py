@@ -28,8 +28,11 @@ def reindex(args: list[str]) -> int:
         return cli.main(args)
 
 
-def _as_an_earlier_version_left_them() -> None:
-    """What a version that did not read 240 stored: no uniform title, titles unlinked."""
+def _as_an_earlier_version_left_them(world: World) -> None:
+    """The original at ALPHA, its translation at BETA, as a version that did not read 240
+    stored them: no uniform title, the titles unlinked."""
+    load(world, collection(ORIGINAL))
+    load(world, collection(TRANSLATION), library="b")
     Record.objects.update(uniform_title="")
     clustering.refresh_clusters(Cluster.objects.values_list("pk", flat=True))
 
@@ -41,9 +44,7 @@ def _found(text: str) -> set[int]:
 def test_reread_brings_stored_records_up_to_date(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    load(world, collection(ORIGINAL))
-    load(world, collection(TRANSLATION), library="b")
-    _as_an_earlier_version_left_them()
+    _as_an_earlier_version_left_them(world)
     Holding.objects.filter(record__local_id="lp-1").update(call_number="899.221 OLD")
     original = Record.objects.get(local_id="lp-1")
     rainbow = Record.objects.get(local_id="rt-1")
@@ -67,9 +68,7 @@ def test_reread_brings_stored_records_up_to_date(
 def test_reread_of_one_library_leaves_the_others(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    load(world, collection(ORIGINAL))
-    load(world, collection(TRANSLATION), library="b")
-    _as_an_earlier_version_left_them()
+    _as_an_earlier_version_left_them(world)
     assert reindex(["reindex", "--reread", "--library", "alpha"]) == 0
     assert "1 cantuman dibaca ulang: 0 berubah" in capsys.readouterr().out
     assert Record.objects.get(local_id="rt-1").uniform_title == ""
