@@ -203,6 +203,10 @@ class ClusterOut(Schema):
         description="The work's preferred title (MARC 130/240), e.g. a translation's original "
         "title, when a member gives one that differs from the title; empty otherwise."
     )
+    variant_titles: list[str] = Field(
+        description="Other titles the members' records give: parallel, cover and spine "
+        "titles (MARC 246), titles of related or contained works (730, 740)."
+    )
     authors: list[str]
     publisher: str
     place: str
@@ -230,6 +234,7 @@ def _cluster_out(view: queries.ClusterView) -> dict[str, Any]:
         "title": best.title,
         "subtitle": best.subtitle,
         "uniform_title": view.uniform_title,
+        "variant_titles": view.variant_titles,
         "authors": view.authors,
         "publisher": best.publisher,
         "place": best.place,

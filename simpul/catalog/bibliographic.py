@@ -67,6 +67,8 @@ class BibRecord:
     responsibility: str = ""  # statement of responsibility as transcribed (245$c)
     # The work's preferred title (MARC 130/240): a translation carries its original's.
     uniform_title: str = ""
+    # Other titles it is known by (MARC 246, 730, 740): parallel, cover, spine titles.
+    variant_titles: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)  # "Surname, Given" or corporate names
     publisher: str = ""
     place: str = ""

@@ -163,6 +163,7 @@ class Record(models.Model):
     subtitle = models.CharField(_("subtitle"), max_length=1000, blank=True)
     responsibility = models.CharField(max_length=1000, blank=True)
     uniform_title = models.CharField(_("uniform title"), max_length=1000, blank=True)
+    variant_titles = models.JSONField(_("other titles"), default=list)
     authors = models.JSONField(_("authors"), default=list)
     publisher = models.CharField(_("publisher"), max_length=500, blank=True)
     place = models.CharField(_("place of publication"), max_length=255, blank=True)

@@ -525,6 +525,13 @@ class ClusterView:
         return next((r.summary for r in self.records if r.summary), "")
 
     @property
+    def variant_titles(self) -> list[str]:
+        """Other titles the members' records give (parallel, cover, spine titles)."""
+        shown = {t.casefold() for t in (self.best.title, self.best.subtitle, self.uniform_title)}
+        titles = (t for r in self.records for t in (r.variant_titles or []))
+        return [t for t in dict.fromkeys(titles) if t.casefold() not in shown]
+
+    @property
     def uniform_title(self) -> str:
         """The original's title a translation is catalogued under (MARC 240), when it is
         not simply the title shown."""

@@ -173,3 +173,64 @@ def test_a_title_built_from_csv_exports_its_uniform_title_as_marc(
         xml = etree.fromstring(en_client.get(url).content)
         (field,) = xml.findall(f".//m:datafield[@tag='{tag}']", ns)
         assert field.findtext("m:subfield[@code='a']", namespaces=ns) == record.uniform_title
+
+
+# --- other titles (MARC 246, 730, 740) ---------------------------------------------------
+
+
+def test_a_title_is_found_by_its_other_title(
+    world: World, shared_data: Path, en_client: Client
+) -> None:
+    """A Persian book (real LC record 00313831 in traject's sample) whose title page also
+    gives an English title, recorded in 246: a patron who knows it as "Critique for all
+    seasons" finds it, and sees the English title on its page."""
+    path = shared_data / "marc21" / "traject-test_data.utf8.mrc"
+    job = imports.create_import_job(
+        world.librarian_a, world.library_a, io.BytesIO(path.read_bytes()), path.name
+    )
+    imports.run_import_job(job)
+    record = Record.objects.get(local_id="00313831")
+    english = "Critique for all seasons : Akbar Ganji's conversation with Abdullah Nuri"
+    assert record.variant_titles == [english]
+    for text in ("critique for all seasons", 'title:"akbar ganji\'s conversation"'):
+        found = {hit.cluster.pk for hit in search_catalogue(search_params({"q": text})).hits}
+        assert found == {record.cluster_id}, text
+    html = en_client.get(reverse("catalog:record", args=[record.cluster_id])).content.decode()
+    assert "Other titles" in html
+    shown = html.split('data-testid="variant-titles">', 1)[1].split("</dd>", 1)[0]
+    assert "Critique for all seasons" in shown
+    api = en_client.get(f"/api/v1/catalogue/clusters/{record.cluster_id}").json()
+    assert api["variant_titles"] == [english]
+
+
+def test_a_parallel_title_the_title_statement_gives_is_not_repeated(world: World) -> None:
+    path = DATA / "marc21" / "marc4j-loongboonmee.mrc"
+    with path.open("rb") as handle:
+        films = [r for r in read_records(handle) if isinstance(r, BibRecord)]
+    assert films  # the file holds the same record twice
+    film = films[0]
+    assert film.subtitle == "Uncle Boonmee who can recall his past lives"
+    assert film.variant_titles == []  # its 246 repeats 245 $b
+
+
+def test_mods_and_csv_carry_other_titles() -> None:
+    mods = b"""<mods xmlns="http://www.loc.gov/mods/v3">
+      <titleInfo><title>Pengantar ilmu perpustakaan</title></titleInfo>
+      <titleInfo type="translated"><title>Introduction to library science</title></titleInfo>
+      <titleInfo type="alternative"><title>Ilmu perpustakaan</title><subTitle>pengantar</subTitle>
+      </titleInfo>
+      <recordInfo><recordIdentifier>m-2</recordIdentifier></recordInfo>
+    </mods>"""
+    (record,) = read_records(io.BytesIO(mods), SourceFormat.MODS)
+    assert isinstance(record, BibRecord)
+    assert record.variant_titles == [
+        "Introduction to library science",
+        "Ilmu perpustakaan : pengantar",
+    ]
+    table = (
+        b"id_biblio,judul,judul_paralel,pengarang\n"
+        b"9,Pengantar ilmu perpustakaan,Introduction to library science,Sulistyo-Basuki\n"
+    )
+    (row,) = read_records(io.BytesIO(table), SourceFormat.CSV)
+    assert isinstance(row, BibRecord)
+    assert row.variant_titles == ["Introduction to library science"]

@@ -118,8 +118,8 @@ def _from_marcxml(raw: bytes) -> Iterator[Record]:
 # The columns `built_fields` reads: all a record built from them needs to be loaded with.
 BUILT_FROM = (
     "local_id", "material_type", "isbns", "issns", "doi", "languages", "authors", "title",
-    "subtitle", "responsibility", "uniform_title", "edition", "place", "publisher", "year",
-    "extent", "series", "summary", "subjects", "urls",
+    "subtitle", "responsibility", "uniform_title", "variant_titles", "edition", "place",
+    "publisher", "year", "extent", "series", "summary", "subjects", "urls",
 )  # fmt: skip
 
 
@@ -153,6 +153,8 @@ def built_fields(record: CatalogueRecord) -> tuple[str, list[PlainField]]:
         ("b", record.subtitle),
         ("c", record.responsibility),
     )
+    for variant in record.variant_titles or []:
+        add("246", "3 ", ("a", variant))
     add("250", "  ", ("a", record.edition))
     add(
         "264",

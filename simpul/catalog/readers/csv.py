@@ -65,6 +65,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
               "judul_utama", "main_title"),
     "subtitle": ("subtitle", "sub_title", "anak_judul", "sub_judul"),
     "uniform_title": ("uniform_title", "judul_seragam", "original_title", "judul_asli"),
+    "variant_titles": ("variant_titles", "variant_title", "judul_paralel", "parallel_title",
+                       "judul_lain", "alternative_title", "judul_alternatif"),
     "authors": ("authors", "author", "pengarang", "penulis", "nama_pengarang", "author_name",
                 "creator", "pengarang_utama", "creators"),
     "responsibility": ("sor", "statement_of_responsibility", "pernyataan_tanggung_jawab",
@@ -378,6 +380,7 @@ def _row_record(
         subtitle=squash(_cell(row, columns, "subtitle")),
         responsibility=squash(_cell(row, columns, "responsibility")),
         uniform_title=squash(_cell(row, columns, "uniform_title")),
+        variant_titles=split_values(_cell(row, columns, "variant_titles")),
         authors=split_authors(_cell(row, columns, "authors")),
         publisher=squash(_cell(row, columns, "publisher")),
         place=squash(_cell(row, columns, "place")),
@@ -405,7 +408,8 @@ def _merge(record: BibRecord, other: BibRecord) -> None:
                  "doi", "summary"):  # fmt: skip
         if not getattr(record, name) and getattr(other, name):
             setattr(record, name, getattr(other, name))
-    for name in ("isbns", "issns", "languages", "subjects", "series", "urls", "authors"):
+    for name in ("isbns", "issns", "languages", "subjects", "series", "urls", "authors",
+                 "variant_titles"):  # fmt: skip
         setattr(record, name, dedupe(getattr(record, name) + getattr(other, name)))
     record.repairs = dedupe(record.repairs + other.repairs)
 

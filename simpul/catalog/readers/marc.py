@@ -715,6 +715,18 @@ def _uniform_title(fields: _Fields) -> str:
     return ""
 
 
+def _variant_titles(fields: _Fields, title: str, subtitle: str) -> list[str]:
+    """Parallel, cover and spine titles (246) and titles of related or contained works
+    (730, 740): what a patron may search the item by besides its title. One the title
+    statement already gives (a parallel title in 245 $b) is not repeated."""
+    given = {title.casefold(), subtitle.casefold(), f"{title} : {subtitle}".casefold()}
+    found = [
+        _joined(field, "abnp" if field.tag == "246" else "anp")
+        for field in fields.all("246", "730", "740")
+    ]
+    return [t for t in dedupe(found) if t and t.casefold() not in given]
+
+
 def _name(field: Field) -> str:
     if field.tag in ("110", "710", "610"):
         return _joined(field, "ab")
@@ -1103,6 +1115,7 @@ def marc_to_bib(
         subtitle=subtitle,
         responsibility=responsibility,
         uniform_title=_uniform_title(fields),
+        variant_titles=_variant_titles(fields, title, subtitle),
         authors=dedupe(authors),
         publisher=publisher,
         place=place,

@@ -99,6 +99,18 @@ def _uniform_title(mods: Any) -> str:
     return ""
 
 
+def _variant_titles(mods: Any) -> list[str]:
+    """titleInfo of type alternative, translated or abbreviated: MODS's 246."""
+    found = []
+    for info in _children(mods, "titleInfo"):
+        if info.get("type") in ("alternative", "translated", "abbreviated"):
+            title, subtitle = _child_text(info, "title"), _child_text(info, "subTitle")
+            title = " : ".join(clean_isbd(v) for v in (title, subtitle) if v)
+            parts = [_child_text(info, "partNumber"), _child_text(info, "partName")]
+            found.append(". ".join(clean_isbd(v) for v in [title, *parts] if v))
+    return [t for t in dedupe(found) if t]
+
+
 def _name(name: Any) -> str:
     parts = _children(name, "namePart")
     family = [text_of(p) for p in parts if p.get("type") == "family"]
@@ -304,6 +316,7 @@ def _convert(default_library_code: str) -> Any:
             subtitle=subtitle,
             responsibility=responsibility,
             uniform_title=_uniform_title(mods),
+            variant_titles=[t for t in _variant_titles(mods) if t.casefold() != title.casefold()],
             authors=dedupe([_name(n) for n in _children(mods, "name")]),
             publisher=publisher,
             place=place,

@@ -104,7 +104,7 @@ class SearchDocument:
     cluster_id: int
     title: str
     subtitle: str = ""
-    other_titles: list[str] = field(default_factory=list)  # uniform titles (MARC 130/240)
+    other_titles: list[str] = field(default_factory=list)  # uniform and variant titles
     authors: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     series: list[str] = field(default_factory=list)
@@ -152,7 +152,9 @@ class SearchDocument:
             cluster_id=cluster_id,
             title=first.title,
             subtitle=first.subtitle,
-            other_titles=union(r.uniform_title for _lib, r in records),
+            other_titles=union(
+                t for _lib, r in records for t in [r.uniform_title, *r.variant_titles]
+            ),
             authors=union(a for _lib, r in records for a in r.authors),
             subjects=union(s for _lib, r in records for s in r.subjects),
             series=union(s for _lib, r in records for s in r.series),

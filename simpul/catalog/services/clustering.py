@@ -50,6 +50,7 @@ DESCRIPTIVE_FIELDS = (
     "subtitle",
     "responsibility",
     "uniform_title",
+    "variant_titles",
     "authors",
     "publisher",
     "place",
@@ -78,7 +79,8 @@ def bib_from_row(row: Mapping[str, Any]) -> BibRecord:
         title=row["title"],
         subtitle=row["subtitle"],
         responsibility=row["responsibility"],
-        uniform_title=row.get("uniform_title", ""),  # not in rows of migrations before it
+        uniform_title=row.get("uniform_title", ""),  # not in rows of migrations before them
+        variant_titles=list(row.get("variant_titles", [])),
         authors=list(row["authors"]),
         publisher=row["publisher"],
         place=row["place"],
