@@ -35,7 +35,9 @@ def _field(tag: str, *pairs: str, indicators: str = "  ") -> pymarc.Field:
     return pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)
 
 
-def book(control: str, title: str, language: str, year: int, uniform: list[str] | None) -> bytes:
+def book(
+    control: str, title: str, language: str, year: int, uniform: list[str] | None, sor: str = ""
+) -> bytes:
     record = pymarc.Record()
     record.add_field(pymarc.Field(tag="001", data=control))
     record.add_field(
@@ -44,7 +46,10 @@ def book(control: str, title: str, language: str, year: int, uniform: list[str] 
     record.add_field(_field("100", "a", "Hirata, Andrea.", indicators="1 "))
     if uniform:
         record.add_field(_field("240", *uniform, indicators="10"))
-    record.add_field(_field("245", "a", title, indicators="14" if title[:4] == "The " else "10"))
+    statement = ["c", sor] if sor else []
+    record.add_field(
+        _field("245", "a", title, *statement, indicators="14" if title[:4] == "The " else "10")
+    )
     record.add_field(_field("264", "a", "Yogyakarta :", "b", "Bentang,", "c", str(year)))
     record.add_field(_field("852", "b", "Rak fiksi", "h", f"899.221 HIR {control}"))
     return pymarc.record_to_xml(record, namespace=True)
@@ -57,7 +62,12 @@ def collection(*records: bytes) -> bytes:
 
 ORIGINAL = book("lp-1", "Laskar pelangi /", "ind", 2005, None)
 TRANSLATION = book(
-    "rt-1", "The rainbow troops /", "eng", 2009, ["a", "Laskar pelangi.", "l", "English"]
+    "rt-1",
+    "The rainbow troops /",
+    "eng",
+    2009,
+    ["a", "Laskar pelangi.", "l", "English"],
+    sor="Andrea Hirata ; translated from the Indonesian by Angie Kilbane.",
 )
 
 
@@ -115,6 +125,10 @@ def test_a_translation_is_another_edition_of_its_original(world: World, en_clien
     assert 'data-testid="uniform-title">Laskar pelangi<' in html
     assert "Uniform title" in html
     assert reverse("catalog:record", args=[original.cluster_id]) in html
+    assert (
+        'data-testid="responsibility">Andrea Hirata ; translated from the Indonesian by '
+        "Angie Kilbane</dd>" in html
+    )
     editions = html.split('data-testid="other-editions"', 1)[1].split("</ul>", 1)[0]
     assert "Laskar pelangi" in editions and "(2005, Book, Indonesian)" in editions
     script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
