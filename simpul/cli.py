@@ -315,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help=_("with --reread: only this member library's records"),
     )
+    reindexer.add_argument(
+        "--all",
+        action="store_true",
+        dest="everything",
+        help=_("with --reread: every record, also those this version already read"),
+    )
 
     _add(
         sub,
@@ -532,7 +538,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "reindex":
         from simpul.catalog.commands import reindex
 
-        return reindex(reread=args.reread, library_code=args.library)
+        return reindex(reread=args.reread, library_code=args.library, everything=args.everything)
     if args.command == "fixity":
         from simpul.repository.commands import run_fixity
 

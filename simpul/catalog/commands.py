@@ -62,17 +62,19 @@ def import_files(code: str, files: list[str], *, replace: bool, fmt: str | None)
     return worst
 
 
-def reindex(*, reread: bool = False, library_code: str = "") -> int:
+def reindex(*, reread: bool = False, library_code: str = "", everything: bool = False) -> int:
     """Rebuild the search index; with `reread`, read the stored records again first.
     Exit code 1 when a record could not be read again (it is kept as it was)."""
-    if library_code and not reread:
-        print(_("--library needs --reread."), file=sys.stderr)
+    if (library_code or everything) and not reread:
+        print(_("--library and --all need --reread."), file=sys.stderr)
         return 2
     started = time.monotonic()
     worst = 0
     if reread:
         try:
-            report = rereading.reread_records(library_code, progress=_reread_progress)
+            report = rereading.reread_records(
+                library_code, everything=everything, progress=_reread_progress
+            )
         except InvalidInput as error:
             print(error.message, file=sys.stderr)
             return 1

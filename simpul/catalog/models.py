@@ -164,6 +164,8 @@ class Record(models.Model):
     responsibility = models.CharField(max_length=1000, blank=True)
     uniform_title = models.CharField(_("uniform title"), max_length=1000, blank=True)
     variant_titles = models.JSONField(_("other titles"), default=list)
+    # Which version of the readers derived the columns (`readers.READER_VERSION`).
+    reader_version = models.PositiveSmallIntegerField(default=1, editable=False)
     authors = models.JSONField(_("authors"), default=list)
     publisher = models.CharField(_("publisher"), max_length=500, blank=True)
     place = models.CharField(_("place of publication"), max_length=255, blank=True)

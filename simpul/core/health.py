@@ -77,6 +77,28 @@ def _database() -> list[Finding]:
     return found
 
 
+def _catalogue() -> list[Finding]:
+    """Whether the stored records were read by this version's readers (after an upgrade
+    that reads records better, they are not until `simpul reindex --reread`)."""
+    from simpul.catalog.services.rereading import records_to_reread
+
+    if connection_problem() or pending_migrations():
+        return []  # said above; the question cannot be asked yet
+    older = records_to_reread().count()
+    if older:
+        return [
+            Finding(
+                False,
+                _(
+                    "%(count)d catalogue records were read by an earlier version of Simpul: "
+                    "run `simpul reindex --reread` to read them again with this version."
+                )
+                % {"count": older},
+            )
+        ]
+    return [Finding(True, _("Catalogue records are read by this version's readers."))]
+
+
 def _writable(path: Path, ok: str, wrong: str) -> Finding:
     writable = os.access(path, os.W_OK)
     return Finding(writable, (ok if writable else wrong) % {"path": path})
@@ -158,7 +180,7 @@ def _configuration() -> list[Finding]:
 
 
 def run_checks() -> list[Finding]:
-    return _configuration() + _database() + _files()
+    return _configuration() + _database() + _catalogue() + _files()
 
 
 def print_report() -> int:

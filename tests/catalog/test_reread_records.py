@@ -16,9 +16,9 @@ from django.utils import translation
 from simpul import cli
 from simpul.catalog.models import Cluster, Holding, Record
 from simpul.catalog.queries import get_cluster, search_catalogue, search_params
-from simpul.catalog.services import clustering
+from simpul.catalog.services import clustering, rereading
 from tests.catalog.catalogue_world import import_file
-from tests.catalog.test_uniform_titles import ORIGINAL, TRANSLATION, collection, load
+from tests.catalog.test_uniform_titles import ORIGINAL, TRANSLATION, book, collection, load
 from tests.conftest import World
 
 
@@ -33,7 +33,7 @@ def _as_an_earlier_version_left_them(world: World) -> None:
     stored them: no uniform title, the titles unlinked."""
     load(world, collection(ORIGINAL))
     load(world, collection(TRANSLATION), library="b")
-    Record.objects.update(uniform_title="")
+    Record.objects.update(uniform_title="", reader_version=1)
     clustering.refresh_clusters(Cluster.objects.values_list("pk", flat=True))
 
 
@@ -61,7 +61,9 @@ def test_reread_brings_stored_records_up_to_date(
     ) == ["899.221 HIR lp-1"]
     assert _found("laskar pelangi") == {original.cluster_id, rainbow.cluster_id}
 
-    assert reindex(["reindex", "--reread"]) == 0  # nothing reads differently any more
+    assert reindex(["reindex", "--reread"]) == 0  # this version has read them now
+    assert "0 cantuman dibaca ulang: 0 berubah" in capsys.readouterr().out
+    assert reindex(["reindex", "--reread", "--all"]) == 0  # and nothing reads differently
     assert "2 cantuman dibaca ulang: 0 berubah" in capsys.readouterr().out
 
 
@@ -81,6 +83,7 @@ def test_a_record_that_no_longer_reads_is_reported_and_kept(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     load(world, collection(ORIGINAL, TRANSLATION))
+    Record.objects.update(reader_version=1)
     Record.objects.filter(local_id="rt-1").update(raw=b"<record><broken", uniform_title="")
     assert reindex(["reindex", "--reread"]) == 1
     captured = capsys.readouterr()
@@ -95,7 +98,7 @@ def test_wrong_use_is_refused_clearly(world: World, capsys: pytest.CaptureFixtur
     assert reindex(["reindex", "--reread", "--library", "NOSUCH"]) == 1
     assert "Tidak ada perpustakaan anggota dengan kode NOSUCH" in capsys.readouterr().err
     assert reindex(["reindex", "--library", "ALPHA"]) == 2
-    assert "--library hanya berlaku bersama --reread" in capsys.readouterr().err
+    assert "--library dan --all hanya berlaku bersama --reread" in capsys.readouterr().err
 
 
 def test_records_of_every_format_read_again_as_they_were_imported(
@@ -116,7 +119,42 @@ def test_records_of_every_format_read_again_as_they_were_imported(
     assert formats == {"marc21", "marcxml", "oai_dc", "csv"}
     read = Record.objects.filter(status="active").count()
     assert read > 400
-    assert reindex(["reindex", "--reread"]) == 0, capsys.readouterr().err
+    assert reindex(["reindex", "--reread"]) == 0  # this version read them all at import
+    assert "0 cantuman dibaca ulang" in capsys.readouterr().out
+    assert reindex(["reindex", "--reread", "--all"]) == 0, capsys.readouterr().err
     assert f"{read} cantuman dibaca ulang: 0 berubah, 0 tidak dapat dibaca" in (
         capsys.readouterr().out
     )
+
+
+def test_a_reread_stopped_half_way_goes_on_where_it_was(world: World) -> None:
+    load(
+        world,
+        collection(*(book(f"lp-{n}", "Laskar pelangi /", "ind", 2005, None) for n in range(5))),
+    )
+    Record.objects.update(reader_version=1)
+
+    def stop_after_two(report: rereading.RereadReport) -> None:
+        raise KeyboardInterrupt  # the operator's Ctrl+C, between two batches
+
+    with pytest.raises(KeyboardInterrupt):
+        rereading.reread_records(batch_size=2, progress=stop_after_two)
+    assert rereading.records_to_reread().count() == 3
+    assert rereading.reread_records(batch_size=2).read == 3
+    assert not rereading.records_to_reread().exists()
+
+
+def test_check_says_when_a_reread_is_due(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    _as_an_earlier_version_left_them(world)
+    with translation.override("en"):
+        assert cli.main(["check"]) == 1
+        out = capsys.readouterr().out
+        assert (
+            "!! 2 catalogue records were read by an earlier version of Simpul: run "
+            "`simpul reindex --reread`" in out
+        )
+        assert cli.main(["reindex", "--reread"]) == 0
+        cli.main(["check"])
+        assert "OK Catalogue records are read by this version's readers." in (
+            capsys.readouterr().out
+        )

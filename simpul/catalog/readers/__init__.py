@@ -29,9 +29,14 @@ from simpul.catalog.readers.marc import read_marc
 from simpul.catalog.readers.marcxml import read_marcxml
 from simpul.catalog.readers.mods import read_mods
 
-__all__ = ["SNIFF_BYTES", "read_records", "sniff_format"]
+__all__ = ["READER_VERSION", "SNIFF_BYTES", "read_records", "sniff_format"]
 
 SNIFF_BYTES = 64 * 1024
+# Raised whenever the readers derive a record's columns or copies differently, so that
+# `simpul check` asks for `simpul reindex --reread` after an upgrade, and the reread reads
+# only the records an older version read (it can be stopped and started again).
+# 1: before versions were counted; 2: uniform and other titles (2026-12).
+READER_VERSION = 2
 
 Reader = Callable[..., Iterator[BibRecord | RecordProblem]]
 READERS: dict[SourceFormat, Reader] = {

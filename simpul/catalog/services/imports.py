@@ -36,7 +36,7 @@ from simpul.catalog.models import (
     RecordKey,
     RecordStatus,
 )
-from simpul.catalog.readers import sniff_format
+from simpul.catalog.readers import READER_VERSION, sniff_format
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.core.bulk import insert_rows, insert_values, update_rows
 from simpul.core.errors import InvalidInput
@@ -188,6 +188,7 @@ def _fill(record: Record, bib: BibRecord) -> None:
     for name in RECORD_FIELDS:
         setattr(record, name, getattr(bib, name))
     record.source_format = bib.source_format.value
+    record.reader_version = READER_VERSION
     record.raw = bib.raw
     record.raw_hash = raw_hash(bib.raw)
     record.status = RecordStatus.DELETED if bib.deleted else RecordStatus.ACTIVE
@@ -343,6 +344,7 @@ def _write_batch(
             [
                 *RECORD_FIELDS,
                 "source_format",
+                "reader_version",
                 "raw",
                 "raw_hash",
                 "status",

@@ -6,6 +6,10 @@ records better (a field it did not read before, a corrected mapping), `simpul re
 files again: records whose derived columns or copies come out differently are written,
 placed again in their clusters and re-indexed; the others are left alone. A record
 today's readers cannot read is reported and kept as it is.
+
+Each record remembers which version of the readers read it (`READER_VERSION`), so a
+reread reads only the records an older version read: stopped half-way, it goes on
+where it was when started again, and `simpul check` knows when one is due.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from django.utils.translation import gettext as _
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, SourceFormat
 from simpul.catalog.models import Holding, Record, RecordStatus
-from simpul.catalog.readers import read_records
+from simpul.catalog.readers import READER_VERSION, read_records
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.catalog.services.imports import HOLDING_FIELDS, RECORD_FIELDS, holding_rows
 from simpul.core.bulk import insert_values, update_rows
@@ -55,14 +59,23 @@ class RereadReport:
     failed: list[Unreadable] = field(default_factory=list)
 
 
+def records_to_reread() -> QuerySet[Record]:
+    """Active records an older version of the readers read."""
+    return Record.objects.filter(status=RecordStatus.ACTIVE, reader_version__lt=READER_VERSION)
+
+
 def reread_records(
     library_code: str = "",
     *,
+    everything: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[RereadReport], None] | None = None,
 ) -> RereadReport:
-    """Read every active record (of one library, if given) again and write what changed."""
-    records = Record.objects.filter(status=RecordStatus.ACTIVE)
+    """Read the active records an older version read (all of them, with `everything`;
+    of one library, if given) again and write what changed."""
+    records = (
+        Record.objects.filter(status=RecordStatus.ACTIVE) if everything else records_to_reread()
+    )
     if library_code:
         library = Library.objects.filter(code=library_code.strip().upper()).first()
         if library is None:
@@ -150,6 +163,9 @@ def _reread_batch(
             placed_again.append(record)
         else:
             described.append(record)
+    for record in batch:  # read by this version now, written or not (or reported unreadable)
+        record.reader_version = READER_VERSION
+    Record.objects.filter(pk__in=[r.pk for r in batch]).update(reader_version=READER_VERSION)
     update_rows(Record, [*described, *placed_again], [*RECORD_FIELDS, "match_form"])
     Holding.objects.filter(record_id__in=list(new_copies)).delete()
     insert_values(Holding, HOLDING_FIELDS, [row for rows in new_copies.values() for row in rows])
