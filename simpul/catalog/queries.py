@@ -293,6 +293,17 @@ class Hit:
     def format_label(self) -> str:
         return format_label(self.cluster.material_type)
 
+    @property
+    def other_titles(self) -> list[str]:
+        """The best record's uniform and other titles (two at most): why a search for a
+        translation's original or a parallel title found this title."""
+        record = self.record
+        if record is None:
+            return []
+        shown = self.cluster.title.casefold()
+        titles = [record.uniform_title, *(record.variant_titles or [])]
+        return [t for t in dict.fromkeys(titles) if t and t.casefold() not in shown][:2]
+
 
 @dataclass
 class FacetValue:
@@ -331,7 +342,9 @@ def library_names(codes: Iterable[str]) -> dict[str, str]:
 
 # What a list of titles shows of each title's best record; the rest stays in the table
 # (a page of twenty titles decoded every JSON column of their records for nothing).
-HIT_RECORD_FIELDS = ("title", "authors", "publisher", "edition", "isbns")
+HIT_RECORD_FIELDS = (
+    "title", "authors", "publisher", "edition", "isbns", "uniform_title", "variant_titles",
+)  # fmt: skip
 
 
 def load_hits(cluster_ids: Sequence[int]) -> list[Hit]:

@@ -138,7 +138,10 @@ def test_a_translation_is_another_edition_of_its_original(world: World, en_clien
         page = Client().get(reverse("catalog:record", args=[rainbow.cluster_id]))
     assert "Judul seragam" in page.content.decode()
 
-    # The original's title finds the translation too, in any field and as a title.
+    # The original's title finds the translation too, in any field and as a title, and the
+    # result says why.
+    results = en_client.get(reverse("catalog:search"), {"q": "laskar pelangi"}).content.decode()
+    assert 'data-testid="other-titles">Also known as: Laskar pelangi</p>' in results
     for text in ("laskar pelangi", 'title:"laskar pelangi"'):
         found = {hit.cluster.pk for hit in search_catalogue(search_params({"q": text})).hits}
         assert found == {original.cluster_id, rainbow.cluster_id}, text
