@@ -6,14 +6,18 @@ number of queries whatever the page size (no query per hit or per record).
 
 from __future__ import annotations
 
+import functools
+import gettext as gettext_module
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pycountry
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -63,7 +67,8 @@ STATUS_LABELS = {
     ItemStatus.UNKNOWN: gettext_lazy("Ask the library"),
 }
 
-# ISO 639-2/B codes seen most in Indonesian collections; others are shown as their code.
+# ISO 639-2/B codes seen most in Indonesian collections, named as librarians name them;
+# any other code is named from the ISO 639 tables (`_iso_language_name`).
 LANGUAGE_NAMES = {
     "ind": gettext_lazy("Indonesian"),
     "eng": gettext_lazy("English"),
@@ -106,7 +111,31 @@ def status_label(code: str) -> str:
 
 
 def language_label(code: str) -> str:
-    return str(LANGUAGE_NAMES.get(code, code))
+    known = LANGUAGE_NAMES.get(code)
+    if known is not None:
+        return str(known)
+    return _iso_language_name(code, translation.get_language() or "en") or code
+
+
+@functools.lru_cache(maxsize=2048)
+def _iso_language_name(code: str, language: str) -> str:
+    """The name of a MARC language code (ISO 639-2/B, or 639-3) in the page's language,
+    from the ISO tables pycountry carries with their translations; "" when unknown."""
+    found = pycountry.languages.get(bibliographic=code) or pycountry.languages.get(alpha_3=code)
+    if found is None:
+        return ""
+    names = gettext_module.translation(
+        "iso639-3", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+    name = _QUALIFIER.sub("", names.gettext(found.name))
+    # Indonesian names a language "bahasa Persia": the table's bare "Persia" reads as the
+    # country. Special codes (scope S: "Banyak bahasa", "Tak ditentukan") stay as they are.
+    if language.startswith("id") and found.scope != "S" and "bahasa" not in name.casefold():
+        name = f"Bahasa {name}"
+    return name
+
+
+_QUALIFIER = re.compile(r"\s*\([^)]*\)$")  # "Malay (macrolanguage)", "Modern Greek (1453-)"
 
 
 # --- searching ------------------------------------------------------------------------------
