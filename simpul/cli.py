@@ -300,8 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
         _("rebuild the search index from the stored records"),
         _(
             "The catalogue stays searchable with the old index until the new one is complete. "
-            "With --reread, every stored record is first read again from the source it came "
-            "in, with this version's readers (after an upgrade whose release notes ask for it)."
+            "With --reread, the records an earlier version of Simpul read (every record, with "
+            "--all) are first read again from the source they came in, with this version's "
+            "readers; `simpul check` says when that is due."
         ),
     )
     reindexer.add_argument(
