@@ -11,8 +11,8 @@ Fields (all text fields use the ``ws`` whitespace tokenizer over pre-analysed to
 id         the cluster id (u64; indexed to delete and replace, fast to read back)
 all        exact tokens of everything searchable, with positions (phrases)
 all_stem   Indonesian+English stems of titles, series, subjects, summary
-title      exact tokens of title, subtitle and uniform titles, positions (boost,
-           ``title:``, phrases)
+title      exact tokens of title, subtitle, uniform and other titles, positions
+           (boost, ``title:``, phrases)
 title_stem stems of the same titles (``title:``)
 author     exact author tokens, positions (``author:``)
 subject    exact subject tokens, positions; subject_stem their stems
