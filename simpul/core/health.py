@@ -74,6 +74,7 @@ def _database() -> list[Finding]:
         )
     else:
         found.append(Finding(True, _("Database tables are up to date.")))
+        found += _catalogue()  # only tables up to date can be asked about their records
     return found
 
 
@@ -82,8 +83,6 @@ def _catalogue() -> list[Finding]:
     that reads records better, they are not until `simpul reindex --reread`)."""
     from simpul.catalog.services.rereading import records_to_reread
 
-    if connection_problem() or pending_migrations():
-        return []  # said above; the question cannot be asked yet
     older = records_to_reread().count()
     if older:
         return [
@@ -180,7 +179,7 @@ def _configuration() -> list[Finding]:
 
 
 def run_checks() -> list[Finding]:
-    return _configuration() + _database() + _catalogue() + _files()
+    return _configuration() + _database() + _files()
 
 
 def print_report() -> int:

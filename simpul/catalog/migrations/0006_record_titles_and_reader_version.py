@@ -31,11 +31,9 @@ COLUMNS = ("reader_version", "uniform_title", "variant_titles")
 
 
 def add_columns(apps: Any, schema_editor: Any) -> None:
-    vendor = schema_editor.connection.vendor
-    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(vendor)
-    if statements is None:
-        raise NotImplementedError(f"no migration for {vendor}")
-    for statement in statements:
+    # Simpul runs on SQLite or PostgreSQL only (`config` refuses any other DATABASE_URL).
+    sqlite = schema_editor.connection.vendor == "sqlite"
+    for statement in SQLITE if sqlite else POSTGRESQL:
         schema_editor.execute(statement)
 
 

@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from simpul.catalog import matching
-from simpul.catalog.bibliographic import BibRecord, SourceFormat
+from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import Holding, Record, RecordStatus
 from simpul.catalog.readers import READER_VERSION, read_records
 from simpul.catalog.services import clustering, index_follower, indexing, reading
@@ -97,18 +97,13 @@ def reread_records(
 
 def _read_again(record: Record, library_code: str) -> BibRecord | str:
     """The record as today's readers read its stored source, or why they cannot."""
-    found = [
-        item
-        for item in read_records(
-            io.BytesIO(bytes(record.raw)),
-            SourceFormat(record.source_format),
-            default_library_code=library_code,
-        )
-    ]
+    source = io.BytesIO(bytes(record.raw))
+    fmt = SourceFormat(record.source_format)
+    found = list(read_records(source, fmt, default_library_code=library_code))
     bibs = [item for item in found if isinstance(item, BibRecord)]
     if not bibs:
-        problems = [getattr(item, "reason", "") for item in found]
-        return next((p for p in problems if p), _("The stored source holds no record."))
+        reasons = (item.reason for item in found if isinstance(item, RecordProblem))
+        return next(reasons, _("The stored source holds no record."))
     bib = bibs[0]
     for other in bibs[1:]:  # a CSV title whose copies came in several rows
         bib.items.extend(other.items)
@@ -163,8 +158,7 @@ def _reread_batch(
             placed_again.append(record)
         else:
             described.append(record)
-    for record in batch:  # read by this version now, written or not (or reported unreadable)
-        record.reader_version = READER_VERSION
+    # Read by this version now, written or not (or reported unreadable).
     Record.objects.filter(pk__in=[r.pk for r in batch]).update(reader_version=READER_VERSION)
     update_rows(Record, [*described, *placed_again], [*RECORD_FIELDS, "match_form"])
     Holding.objects.filter(record_id__in=list(new_copies)).delete()
