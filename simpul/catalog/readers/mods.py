@@ -77,37 +77,38 @@ def _child_text(element: Any, name: str) -> str:
     return ""
 
 
+def _info_title(info: Any, *, with_subtitle: bool = False) -> str:
+    """A titleInfo's title with its part number and name ("Koryŏsa. Yŏlchŏn"), and its
+    subtitle before them when asked (as MARC 246 $a $b $n $p reads)."""
+    title = " ".join(v for v in (_child_text(info, "nonSort"), _child_text(info, "title")) if v)
+    subtitle = _child_text(info, "subTitle") if with_subtitle else ""
+    title = " : ".join(clean_isbd(v) for v in (title, subtitle) if v)
+    parts = [_child_text(info, "partNumber"), _child_text(info, "partName")]
+    return ". ".join(clean_isbd(v) for v in [title, *parts] if v)
+
+
 def _title_info(mods: Any) -> tuple[str, str]:
     infos = _children(mods, "titleInfo")
     primary = [i for i in infos if i.get("type") in (None, "")] or infos
     for info in primary:
-        title = " ".join(v for v in (_child_text(info, "nonSort"), _child_text(info, "title")) if v)
-        parts = [v for v in (_child_text(info, "partNumber"), _child_text(info, "partName")) if v]
-        title = ". ".join(clean_isbd(v) for v in [title, *parts] if v)
-        if title:
+        if title := _info_title(info):
             return title, clean_isbd(_child_text(info, "subTitle"))
     return "", ""
 
 
 def _uniform_title(mods: Any) -> str:
     """titleInfo type="uniform", MODS's 130/240."""
-    for info in _children(mods, "titleInfo"):
-        if info.get("type") == "uniform":
-            parts = [_child_text(info, name) for name in ("title", "partNumber", "partName")]
-            if title := ". ".join(clean_isbd(v) for v in parts if v):
-                return title
-    return ""
+    uniform = (_info_title(i) for i in _children(mods, "titleInfo") if i.get("type") == "uniform")
+    return next((title for title in uniform if title), "")
 
 
 def _variant_titles(mods: Any) -> list[str]:
     """titleInfo of type alternative, translated or abbreviated: MODS's 246."""
-    found = []
-    for info in _children(mods, "titleInfo"):
-        if info.get("type") in ("alternative", "translated", "abbreviated"):
-            title, subtitle = _child_text(info, "title"), _child_text(info, "subTitle")
-            title = " : ".join(clean_isbd(v) for v in (title, subtitle) if v)
-            parts = [_child_text(info, "partNumber"), _child_text(info, "partName")]
-            found.append(". ".join(clean_isbd(v) for v in [title, *parts] if v))
+    found = [
+        _info_title(info, with_subtitle=True)
+        for info in _children(mods, "titleInfo")
+        if info.get("type") in ("alternative", "translated", "abbreviated")
+    ]
     return [t for t in dedupe(found) if t]
 
 
