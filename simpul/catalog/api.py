@@ -382,6 +382,7 @@ class ImportJobOut(Schema):
     unchanged: int
     withdrawn: int
     failed: int
+    repaired: int = Field(description="Records imported after a repair by the reader")
     message: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -437,6 +438,21 @@ class ImportProblemPage(Schema):
     results: list[ImportProblemOut]
 
 
+class ImportRepairOut(Schema):
+    position: int = Field(description="The record's number in the file (row for CSV)")
+    local_id: str = Field(description="The record's identifier")
+    note: str = Field(description="What the reader fixed or left out, in the importer's language")
+
+
+class ImportRepairPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    next: str | None
+    previous: str | None
+    results: list[ImportRepairOut]
+
+
 class PageFilters(Schema):
     offset: int = Field(0, ge=0, le=10_000_000, description="How many results to skip")
     limit: int = Field(100, ge=1, le=1000, description="How many results to return")
@@ -480,3 +496,19 @@ def list_import_problems(
 ) -> dict[str, Any]:
     job = queries.get_import_job_for(request.user, id)
     return _page(request, job.problems.order_by("position", "pk"), filters.offset, filters.limit)
+
+
+@router.get(
+    "/imports/{id}/repairs",
+    response=ImportRepairPage,
+    summary="The records an import took after fixing or leaving out something, with what",
+    auth=AUTH,
+    openapi_extra={"responses": {"403": {"$ref": "#/components/responses/Forbidden"}}},
+)
+def list_import_repairs(
+    request: HttpRequest,
+    id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    filters: Query[PageFilters],
+) -> dict[str, Any]:
+    job = queries.get_import_job_for(request.user, id)
+    return _page(request, job.repairs.order_by("position", "pk"), filters.offset, filters.limit)

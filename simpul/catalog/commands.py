@@ -57,6 +57,10 @@ def import_files(code: str, files: list[str], *, replace: bool, fmt: str | None)
         hidden = job.problems.count() - MAX_PROBLEMS_SHOWN
         if hidden > 0:
             print(_("  … and %(count)d more.") % {"count": hidden}, file=sys.stderr)
+        for repair in job.repairs.all()[:MAX_PROBLEMS_SHOWN]:
+            print(f"  #{repair.position} ({repair.local_id}): {repair.note}")
+        if job.repaired > MAX_PROBLEMS_SHOWN:
+            print(_("  … and %(count)d more.") % {"count": job.repaired - MAX_PROBLEMS_SHOWN})
         if job.status != JobStatus.SUCCEEDED or job.failed:
             worst = 1
     return worst

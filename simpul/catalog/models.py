@@ -51,7 +51,10 @@ class ImportJob(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    repaired = models.PositiveIntegerField(_("imported with repairs"), default=0)
     message = models.TextField(_("message"), blank=True)
+    # The page language of whoever started it: its report is worded in that language.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -89,6 +92,25 @@ class ImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.position}: {self.reason[:60]}"
+
+
+class ImportRepair(models.Model):
+    """A record that was imported after its reader fixed or left out something in it (an
+    ISBN with a wrong check digit, a garbled encoding, a language it cannot name): the
+    librarian learns what to correct in their own system."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="repairs")
+    position = models.PositiveIntegerField(_("record number"))
+    local_id = models.CharField(_("identifier"), max_length=255)
+    note = models.TextField(_("what was repaired"))
+
+    class Meta:
+        verbose_name = _("import repair")
+        verbose_name_plural = _("import repairs")
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return f"#{self.position}: {self.note[:60]}"
 
 
 class Cluster(models.Model):

@@ -129,6 +129,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_htmx(request):
         return render(request, "catalog/imports/_progress.html", context)
     context["problems"] = job.problems.order_by("position")[: queries.PROBLEMS_SHOWN]
+    context["repairs"] = job.repairs.order_by("position")[: queries.PROBLEMS_SHOWN]
     context["problems_shown"] = queries.PROBLEMS_SHOWN
     return render(request, "catalog/imports/detail.html", context)
 
@@ -138,14 +139,32 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_problems(request: HttpRequest, pk: int) -> HttpResponse:
     """Every record that could not be imported, as a spreadsheet the librarian can work from."""
     job = queries.get_import_job_for(request.user, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-problems.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a byte-order mark
+    response = _spreadsheet(f"import-{job.pk}-problems.csv")
     writer = csv.writer(response)
     writer.writerow([_("position"), _("identifier"), _("byte offset"), _("reason")])
     for problem in job.problems.order_by("position").iterator():
         offset = "" if problem.byte_offset is None else problem.byte_offset
         writer.writerow([problem.position, problem.local_id, offset, problem.reason])
+    return response
+
+
+@login_required
+@require_GET
+def import_repairs(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every record imported after a repair, and what was repaired: what to correct at home."""
+    job = queries.get_import_job_for(request.user, pk)
+    response = _spreadsheet(f"import-{job.pk}-repairs.csv")
+    writer = csv.writer(response)
+    writer.writerow([_("position"), _("identifier"), _("what was repaired")])
+    for repair in job.repairs.order_by("position").iterator():
+        writer.writerow([repair.position, repair.local_id, repair.note])
+    return response
+
+
+def _spreadsheet(file_name: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.write("\ufeff")  # Excel opens UTF-8 correctly only with a byte-order mark
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -21,7 +22,9 @@ def run_import(job_id: int) -> str:
     running the job again completes it (unchanged records are skipped)."""
     job = ImportJob.objects.select_related("library").get(pk=job_id)
     try:
-        job = imports.run_import_job(job)
+        # The report (summary, problems, repairs) in the language of the page it was sent from.
+        with translation.override(job.language or None):
+            job = imports.run_import_job(job)
     except Exception:
         logger.exception("import job %s failed", job_id)
         job.status = JobStatus.FAILED

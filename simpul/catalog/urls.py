@@ -14,6 +14,11 @@ urlpatterns = [
         name="import_problems",
     ),
     path(
+        "catalogue/imports/<int:pk>/repairs.csv",
+        staff_views.import_repairs,
+        name="import_repairs",
+    ),
+    path(
         "catalogue/records/<int:record_pk>/split/",
         staff_views.split_record,
         name="split_record",

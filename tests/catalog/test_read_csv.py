@@ -243,6 +243,32 @@ def test_a_slims_item_export_groups_copies_by_title() -> None:
 # --- headers, separators, encodings -------------------------------------------------------
 
 
+def test_languages_named_in_indonesian_or_english_get_their_codes() -> None:
+    """Small libraries' spreadsheets name the language; any the ISO 639 tables name, in
+    Indonesian or English, is read, and one Simpul cannot read is reported, not dropped
+    silently."""
+    data = (
+        "Judul;Pengarang;Tahun Terbit;Bahasa\n"
+        "Gulistan;Sa'di;1990;Persia\n"
+        "Kalevala;Lönnrot, Elias;1985;Bahasa Finlandia, Inggris\n"
+        "Noli me tangere;Rizal, José;1961;Tagalog\n"
+        "Kamus Swahili;Ali;2001;Swahili | Sanskerta\n"
+        "Buku aneh;Anonim;2002;Klingonisch\n"
+        "Tanpa bahasa;Anonim;2003;-\n"
+    ).encode()
+    good, bad = read(data)
+    assert not bad
+    assert [r.languages for r in good] == [["per"], ["fin", "eng"], ["tgl"], ["swa", "san"], [], []]
+    assert [r.repairs for r in good[:4]] == [[], [], [], []]
+    assert good[4].repairs == [
+        "Language “Klingonisch” is not a language Simpul knows; it was left out."
+    ]
+    assert good[5].repairs == []  # "-" names no language: nothing to say
+    with translation.override("id"):
+        good, _bad = read(data)
+    assert good[4].repairs == ["Bahasa “Klingonisch” tidak dikenal Simpul dan tidak dimasukkan."]
+
+
 def test_indonesian_headers_semicolons_and_statuses() -> None:
     data = (
         b"Judul;Pengarang;Penerbit;Tahun Terbit;Kota Terbit;ISBN/ISSN;No. Panggil;Eksemplar;"

@@ -35,8 +35,9 @@ SNIFF_BYTES = 64 * 1024
 # Raised whenever the readers derive a record's columns or copies differently, so that
 # `simpul check` asks for `simpul reindex --reread` after an upgrade, and the reread reads
 # only the records an older version read (it can be stopped and started again).
-# 1: before versions were counted; 2: uniform and other titles (2026-12).
-READER_VERSION = 2
+# 1: before versions were counted; 2: uniform and other titles (2026-12); 3: any language
+# the ISO 639 tables name, in English or Indonesian (2026-12).
+READER_VERSION = 3
 
 Reader = Callable[..., Iterator[BibRecord | RecordProblem]]
 READERS: dict[SourceFormat, Reader] = {

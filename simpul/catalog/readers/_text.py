@@ -7,8 +7,12 @@ same things the same way (a year is a year whichever format it came in).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gettext
 import re
 import unicodedata
+
+import pycountry
 
 from simpul.catalog.bibliographic import ItemStatus
 
@@ -116,8 +120,15 @@ _LANGUAGE_NAMES = {
     "minangkabau": "min", "bali": "ban", "balinese": "ban", "madura": "mad", "madurese": "mad",
     "bugis": "bug", "batak": "btk", "aceh": "ace", "acehnese": "ace", "thai": "tha",
     "vietnamese": "vie", "portuguese": "por", "italian": "ita", "greek": "gre", "hebrew": "heb",
+    "thailand": "tha", "tionghoa": "chi", "sansekerta": "san", "jawa kuno": "kaw",
+    "old javanese": "kaw", "kawi": "kaw",
 }  # fmt: skip
 _NOT_A_LANGUAGE = frozenset({"", "und", "zxx", "mul", "|||", "###", "xxx", "n/a", "   "})
+# What a spreadsheet writes when it names no one language: not worth a warning.
+_NO_LANGUAGE_WORDS = frozenset(
+    {"unknown", "tidak diketahui", "lain-lain", "lainnya", "other", "others", "multiple",
+     "campuran", "beragam", "multilingual", "none", "tidak ada"}
+)  # fmt: skip
 _CYRILLIC_LANGUAGES = frozenset(
     {"rus", "ukr", "bel", "bul", "srp", "mac", "kaz", "kir", "tat", "bak", "mon", "tgk", "chv"}
 )
@@ -126,7 +137,8 @@ _CYRILLIC_LANGUAGES = frozenset(
 def normalise_language(value: str) -> str:
     """An ISO 639-2/B code for a code or name in any of the usual forms; "" when unknown.
 
-    "ind", "id", "in", "id-ID", "Indonesia", "Bahasa Indonesia" -> "ind"; "fra" -> "fre".
+    "ind", "id", "in", "id-ID", "Indonesia", "Bahasa Indonesia" -> "ind"; "fra" -> "fre";
+    "Persia", "Persian" -> "per".
     """
     text = squash(value).lower().rstrip(".")
     if text in _NOT_A_LANGUAGE:
@@ -136,9 +148,53 @@ def normalise_language(value: str) -> str:
     code = re.split(r"[-_]", text)[0]
     if len(code) == 2 and code in _ISO639_1:
         return _ISO639_1[code]
+    if len(code) == 2 and code.isascii() and code.isalpha():
+        return _iso_639_names().get(code, "")
     if len(code) == 3 and code.isalpha() and code.isascii():
         return _TERMINOLOGIC_TO_BIBLIOGRAPHIC.get(code, code) if code not in _NOT_A_LANGUAGE else ""
-    return ""
+    return _iso_639_names().get(_language_name_key(text), "")
+
+
+def names_no_language(value: str) -> bool:
+    """Whether a language cell is a placeholder ("-", "und", "lainnya") rather than a name
+    Simpul could not read, which deserves a word to the librarian."""
+    text = squash(value).lower().rstrip(".")
+    return (
+        text in _NOT_A_LANGUAGE or text in _NO_LANGUAGE_WORDS or not any(c.isalpha() for c in text)
+    )
+
+
+def _language_name_key(name: str) -> str:
+    """A language name as looked up: lower case, no accents, no "bahasa", no "(macrolanguage)"."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = re.sub(r"\s*\([^)]*\)$", "", plain).strip()
+    return plain.removeprefix("bahasa ").strip()
+
+
+@functools.cache
+def _iso_639_names() -> dict[str, str]:
+    """Every language of the ISO 639 tables by its English and Indonesian name and its
+    two-letter code, to its MARC code: small libraries' spreadsheets name the language
+    ("Persia", "Finlandia", "Tagalog") and our own list names only the common ones.
+
+    The major languages (those with a two-letter code) win a name shared with a minor one.
+    """
+    indonesian = gettext.translation(
+        "iso639-3", pycountry.LOCALES_DIR, languages=["id"], fallback=True
+    )
+    found: dict[str, str] = {}
+    languages = sorted(pycountry.languages, key=lambda lang: not hasattr(lang, "alpha_2"))
+    for language in languages:
+        if language.scope == "S":  # "Multiple languages", "Undetermined": no language at all
+            continue
+        code = getattr(language, "bibliographic", None) or language.alpha_3
+        alpha_2 = getattr(language, "alpha_2", None)
+        if alpha_2:
+            found.setdefault(alpha_2, code)
+        for name in (language.name, indonesian.gettext(language.name)):
+            found.setdefault(_language_name_key(name), code)
+    return found
 
 
 def is_cyrillic_language(code: str) -> bool:

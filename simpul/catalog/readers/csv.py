@@ -44,6 +44,7 @@ from simpul.catalog.readers._stream import replay
 from simpul.catalog.readers._text import (
     dedupe,
     first_year,
+    names_no_language,
     normalise_language,
     squash,
     status_from_text,
@@ -372,6 +373,18 @@ def _row_record(
     if material == MaterialType.REPOSITORY:
         material = MaterialType.BOOK
     url = _cell(row, columns, "url")
+    languages = []
+    # "Indonesia, Inggris": no language name holds a comma, unlike subjects and titles.
+    names = [n.strip() for v in split_values(_cell(row, columns, "language")) for n in v.split(",")]
+    for name in filter(None, names):
+        code = normalise_language(name)
+        if code:
+            languages.append(code)
+        elif not names_no_language(name):
+            repairs.append(
+                _("Language “%(language)s” is not a language Simpul knows; it was left out.")
+                % {"language": name}
+            )
     return BibRecord(
         local_id=local_id,
         source_format=SourceFormat.CSV,
@@ -390,9 +403,7 @@ def _row_record(
         isbns=isbns,
         issns=dedupe(issns),
         doi=normalise_doi(_cell(row, columns, "doi")),
-        languages=dedupe(
-            [normalise_language(v) for v in split_values(_cell(row, columns, "language"))]
-        ),
+        languages=dedupe(languages),
         material_type=material,
         subjects=split_values(_cell(row, columns, "subjects")),
         series=split_values(_cell(row, columns, "series")),

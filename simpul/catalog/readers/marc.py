@@ -178,7 +178,7 @@ def _choose_encoding(leader9: str, body: bytes, language: str) -> tuple[str, lis
             ]
         bad = _count_replacements(body.decode("utf-8", "replace"))
         return "utf-8-replace", [
-            _("%(count)d byte sequence(s) that are not valid UTF-8 were replaced by \ufffd.")
+            _("%(count)d byte sequence(s) that are not valid UTF-8 were replaced by �.")
             % {"count": bad}
         ]
     if leader9 != " ":
@@ -521,7 +521,7 @@ def decode_iso2709(chunk: bytes) -> tuple[Record, list[str]]:
         )
     if decoder.failed_tags:
         repairs.append(
-            _("MARC-8 text in field(s) %(tags)s could not be converted; it was replaced by \ufffd.")
+            _("MARC-8 text in field(s) %(tags)s could not be converted; it was replaced by �.")
             % {"tags": ", ".join(decoder.failed_tags)}
         )
     if decoder.controls_removed:

@@ -20,8 +20,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
@@ -31,6 +32,7 @@ from simpul.catalog.models import (
     ImportJob,
     ImportMode,
     ImportProblem,
+    ImportRepair,
     JobStatus,
     Record,
     RecordKey,
@@ -47,7 +49,7 @@ from simpul.network.models import Library
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-JOB_COUNTS = ["records_seen", "added", "updated", "unchanged", "withdrawn", "failed"]
+JOB_COUNTS = ["records_seen", "added", "updated", "unchanged", "withdrawn", "failed", "repaired"]
 FILE_ORIGIN = "file"
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -89,6 +91,7 @@ def create_import_job(
         file_name=Path(file_name).name[:255] or "upload",
         mode=mode,
         source_format=source_format,
+        language=(translation.get_language() or "")[:10],
     )
     # Unique even if job numbers repeat (a restored or a second database on this folder).
     target = _imports_dir() / f"{job.pk}-{uuid.uuid4().hex[:12]}-{_safe_name(file_name)}"
@@ -126,8 +129,10 @@ def run_import_job(job: ImportJob) -> ImportJob:
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()
     job.added = job.updated = job.unchanged = job.withdrawn = job.failed = job.records_seen = 0
+    job.repaired = 0
     job.save()
     job.problems.all().delete()
+    job.repairs.all().delete()
     try:
         memory = JobMemory()
         fmt = SourceFormat(job.source_format) if job.source_format else None
@@ -163,7 +168,7 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
 
 
 def summary_text(job: ImportJob) -> str:
-    return _(
+    text = _(
         "%(seen)d records read: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
         "%(withdrawn)d withdrawn, %(failed)d could not be imported."
     ) % {
@@ -174,6 +179,13 @@ def summary_text(job: ImportJob) -> str:
         "withdrawn": job.withdrawn,
         "failed": job.failed,
     }
+    if job.repaired:
+        text += " " + ngettext(
+            "%(count)d record was imported with repairs.",
+            "%(count)d records were imported with repairs.",
+            job.repaired,
+        ) % {"count": job.repaired}
+    return text
 
 
 def raw_hash(raw: bytes) -> str:
@@ -269,6 +281,7 @@ def _write_batch(
     problems = [item for item in batch if isinstance(item, RecordProblem)]
     job.failed += len(problems)
     good: dict[str, BibRecord] = {}
+    positions: dict[str, int] = {}
     extra_copies: list[tuple[int, BibRecord]] = []
     for position, item in enumerate(batch, start=job.records_seen + 1):
         if not isinstance(item, BibRecord):
@@ -289,6 +302,7 @@ def _write_batch(
             if not repeats_allowed:
                 problems.append(_duplicate(position, item.local_id))
         good[item.local_id] = item
+        positions[item.local_id] = position
     job.records_seen += len(batch)
     memory.seen.update(good)
     memory.unreadable.update(p.local_id for p in problems if p.local_id)
@@ -302,6 +316,13 @@ def _write_batch(
         )
         for problem in problems
     )
+    repairs = [
+        (job.pk, positions[local_id], local_id[:255], " ".join(bib.repairs))
+        for local_id, bib in good.items()
+        if bib.repairs and not bib.deleted
+    ]
+    insert_values(ImportRepair, ["job_id", "position", "local_id", "note"], repairs)
+    job.repaired += len(repairs)
     existing = {
         record.local_id: record
         for record in Record.objects.filter(library=library, origin=origin, local_id__in=list(good))
