@@ -120,3 +120,18 @@ def test_simpul_import_says_what_it_repaired(world: World, tmp_path: Path, capsy
     assert "2 records were imported with repairs." in out
     assert "#2 (" in out and "wrong check digit" in out
     assert "#3 (" in out and "Klingonisch" in out
+
+
+def test_the_title_page_shows_staff_what_was_repaired_in_their_record(world: World):
+    client = english_client(world.librarian_a)
+    upload(client, "koleksi.csv", SPREADSHEET)
+    run_worker()
+    record = Record.objects.get(title="Bumi manusia")
+    testid = f'data-testid="repairs-ALPHA-{record.local_id}"'
+    page = client.get(f"/catalogue/{record.cluster_id}/").text
+    assert "What the reader repaired" in page and testid in page
+    assert "979-97312-3-3 has a wrong check digit" in page.split(testid)[1]
+    clean = Record.objects.get(title="Laskar pelangi")
+    assert "What the reader repaired" not in client.get(f"/catalogue/{clean.cluster_id}/").text
+    visitor = english_client().get(f"/catalogue/{record.cluster_id}/").text
+    assert "What the reader repaired" not in visitor and "wrong check digit" not in visitor
