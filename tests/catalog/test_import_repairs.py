@@ -26,11 +26,11 @@ API = "/api/v1/catalogue"
 # A SLiMS-style export: one clean row, one ISBN with a wrong check digit, one language
 # nobody can name; the last two are imported without the bad value.
 SPREADSHEET = (
-    "Judul;Pengarang;Tahun Terbit;ISBN/ISSN;Bahasa;Eksemplar\n"
-    "Laskar pelangi;Andrea Hirata;2005;979-3062-79-7;Indonesia;LP-1\n"
-    "Bumi manusia;Pramoedya Ananta Toer;1980;979-97312-3-3;Indonesia;BM-1\n"
-    "Gulistan;Sa'di;1990;;Persia, Klingonisch;GL-1\n"
-).encode()
+    b"Judul;Pengarang;Tahun Terbit;ISBN/ISSN;Bahasa;Eksemplar\n"
+    b"Laskar pelangi;Andrea Hirata;2005;979-3062-79-7;Indonesia;LP-1\n"
+    b"Bumi manusia;Pramoedya Ananta Toer;1980;979-97312-3-3;Indonesia;BM-1\n"
+    b"Gulistan;Sa'di;1990;;Persia, Klingonisch;GL-1\n"
+)
 
 
 def upload(client, name: str, data: bytes):
