@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pymarc
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -24,6 +25,7 @@ from simpul.catalog.bibliographic import BibRecord, SourceFormat
 from simpul.catalog.models import Cluster, Record
 from simpul.catalog.queries import get_cluster, search_catalogue, search_params
 from simpul.catalog.readers import read_records
+from simpul.catalog.readers._text import original_title_in_notes
 from simpul.catalog.services import imports
 from tests.conftest import World
 
@@ -190,6 +192,105 @@ def test_a_title_built_from_csv_exports_its_uniform_title_as_marc(
         xml = etree.fromstring(en_client.get(url).content)
         (field,) = xml.findall(f".//m:datafield[@tag='{tag}']", ns)
         assert field.findtext("m:subfield[@code='a']", namespaces=ns) == record.uniform_title
+
+
+# --- the original named in a note (Indonesian catalogues rarely give a 240) --------------
+
+
+@pytest.mark.parametrize(
+    ("note", "original"),
+    [
+        ("Judul asli: The rainbow troops", "The rainbow troops"),
+        ('Judul Asli : "Sophie\'s world". Diterjemahkan oleh Rahmani Astuti', "Sophie's world"),
+        (
+            "Terj. dari: The 7 habits of highly effective people",
+            "The 7 habits of highly effective people",
+        ),
+        ("Terjemahan dari: Norwegian wood / Haruki Murakami", "Norwegian wood"),
+        ("Indeks. -- Judul asli: Ayat-ayat cinta", "Ayat-ayat cinta"),
+        ("Translation of: Der Steppenwolf.", "Der Steppenwolf"),
+        ("Translation of De la solitude à la communauté.", "De la solitude à la communauté"),
+        ("Original title: Il nome della rosa; translated by William Weaver", "Il nome della rosa"),
+        ("Translated from: Le petit prince", "Le petit prince"),
+        ("Terj. dari: Mr. Smith goes to Washington", "Mr. Smith goes to Washington"),
+        # Notes that name a language, or no title at all, give nothing.
+        ("Translated from the German.", ""),
+        ("Terjemahan dari bahasa Inggris", ""),
+        ("Diterjemahkan dari bahasa Jepang oleh Jonjon Johana", ""),
+        ("Translation of the author's thesis", ""),
+        ("Translation of: English", ""),
+        ("Bibliografi: hlm. 201-210", ""),
+    ],
+)
+def test_the_original_title_a_note_names(note: str, original: str) -> None:
+    assert original_title_in_notes([note]) == original
+
+
+def _one(data: bytes, fmt: SourceFormat) -> BibRecord:
+    (record,) = read_records(io.BytesIO(data), fmt)
+    assert isinstance(record, BibRecord), record
+    return record
+
+
+def test_every_reader_takes_the_original_title_from_a_note() -> None:
+    noted = pymarc.Record()
+    noted.add_field(pymarc.Field(tag="001", data="rt-3"))
+    noted.add_field(_field("245", "a", "Pasukan pelangi /", "c", "Andrea Hirata."))
+    noted.add_field(_field("500", "a", "Judul asli: Laskar pelangi."))
+    assert _one(noted.as_marc(), SourceFormat.MARC21).uniform_title == "Laskar pelangi"
+    linked = pymarc.Record()
+    linked.add_field(pymarc.Field(tag="001", data="rt-4"))
+    linked.add_field(_field("245", "a", "Pasukan pelangi."))
+    linked.add_field(_field("500", "a", "Terjemahan dari bahasa Indonesia."))
+    linked.add_field(_field("765", "a", "Hirata, Andrea.", "t", "Laskar pelangi.", indicators="0 "))
+    assert _one(linked.as_marc(), SourceFormat.MARC21).uniform_title == "Laskar pelangi"
+    # A 240 wins over a note.
+    noted.add_field(_field("240", "a", "Laskar pelangi (Novel)", indicators="10"))
+    assert _one(noted.as_marc(), SourceFormat.MARC21).uniform_title == "Laskar pelangi (Novel)"
+
+    dublin_core = b"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+        xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <dc:title>Pasukan pelangi</dc:title><dc:creator>Andrea Hirata</dc:creator>
+      <dc:identifier>slims-12</dc:identifier>
+      <dc:description>Judul asli: Laskar pelangi</dc:description>
+    </oai_dc:dc>"""
+    assert _one(dublin_core, SourceFormat.OAI_DC).uniform_title == "Laskar pelangi"
+
+    mods = b"""<mods xmlns="http://www.loc.gov/mods/v3">
+      <titleInfo><title>The rainbow troops</title></titleInfo>
+      <relatedItem type="original"><titleInfo><title>Laskar pelangi</title></titleInfo>
+      </relatedItem>
+      <recordInfo><recordIdentifier>m-3</recordIdentifier></recordInfo>
+    </mods>"""
+    assert _one(mods, SourceFormat.MODS).uniform_title == "Laskar pelangi"
+    mods = mods.replace(b"relatedItem", b"note").replace(b' type="original"', b"")
+    mods = mods.replace(b"<titleInfo><title>Laskar", b"Original title: Laskar")
+    mods = mods.replace(b"pelangi</title></titleInfo>\n", b"pelangi")
+    assert _one(mods, SourceFormat.MODS).uniform_title == "Laskar pelangi"
+
+    table = (
+        b"id_biblio,judul,pengarang,catatan\n"
+        b'21,Pasukan pelangi,Andrea Hirata,"Judul asli: Laskar pelangi. Cet. 3"\n'
+    )
+    assert _one(table, SourceFormat.CSV).uniform_title == "Laskar pelangi"
+
+
+def test_a_translation_named_in_a_slims_note_is_another_edition(world: World) -> None:
+    """A SLiMS library's Indonesian translation, harvested as oai_dc with its note, meets the
+    original another library catalogued in MARC."""
+    load(world, collection(book("lp-1", "Laskar pelangi /", "ind", 2005, None)))
+    translated = b"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+        xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <dc:title>Rainbow troops</dc:title><dc:creator>Hirata, Andrea</dc:creator>
+      <dc:identifier>oai:slims/44</dc:identifier><dc:language>English</dc:language>
+      <dc:description>Judul asli: Laskar pelangi</dc:description><dc:date>2013</dc:date>
+    </oai_dc:dc>"""
+    load(world, translated, library="b")
+    original = Record.objects.get(local_id="lp-1")
+    rainbow = Record.objects.get(local_id="oai:slims/44")
+    assert original.cluster_id != rainbow.cluster_id
+    assert [c.pk for c in get_cluster(rainbow.cluster_id).other_editions] == [original.cluster_id]
+    assert [c.pk for c in get_cluster(original.cluster_id).other_editions] == [rainbow.cluster_id]
 
 
 # --- other titles (MARC 246, 730, 740) ---------------------------------------------------

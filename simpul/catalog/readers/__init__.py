@@ -36,8 +36,9 @@ SNIFF_BYTES = 64 * 1024
 # `simpul check` asks for `simpul reindex --reread` after an upgrade, and the reread reads
 # only the records an older version read (it can be stopped and started again).
 # 1: before versions were counted; 2: uniform and other titles (2026-12); 3: any language
-# the ISO 639 tables name, in English or Indonesian (2026-12).
-READER_VERSION = 3
+# the ISO 639 tables name, in English or Indonesian (2026-12); 4: a translation's original
+# title from its linking entry (765) or a note ("Judul asli: …") (2026-12).
+READER_VERSION = 4
 
 Reader = Callable[..., Iterator[BibRecord | RecordProblem]]
 READERS: dict[SourceFormat, Reader] = {

@@ -94,6 +94,51 @@ def dedupe(values: list[str]) -> list[str]:
     return result
 
 
+# Notes that name the original of a translation, as cataloguers write them in English
+# (AACR2 "Translation of X.", RDA "Translation of: X.") and in Indonesian ("Judul asli: X",
+# "Terj. dari: X"). "Translated from" and "Diterjemahkan dari" name a title only after a
+# colon: without one they name a language ("Translated from the German.").
+_ORIGINAL_TITLE_NOTE = re.compile(
+    r"(?:^|(?<=[\n.;])|--)\s*(?:(?P<named>judul\s+asli(?:nya)?|original\s+title|"
+    r"title\s+of\s+(?:the\s+)?original|translation\s+of|terjemahan\s+dari|terj\.?\s*dari)"
+    r"|(?P<after_colon>translated\s+from|diterjemahkan\s+dari|alih\s+bahasa\s+dari))"
+    r"\s*(?P<colon>:)?\s*(?P<title>[^\n]+)",
+    re.IGNORECASE,
+)
+# Where the title in such a note ends: its statement of responsibility, the next note, or
+# a sentence after it ("Judul asli: Sophie's world. Diterjemahkan oleh ...").
+_NOTE_TITLE_END = re.compile(
+    r"\s+/\s|\s*;\s|\s+--|(?<=[^\W\d_]{4})[\"\u201d\u2019\u00bb']?\.\s+(?=[A-Z])"
+)
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"  # straight, curly and guillemets
+
+
+def original_title_in_notes(notes: list[str]) -> str:
+    """The original's title that a translation's note gives ("Judul asli: The rainbow
+    troops"), or "". Indonesian catalogues rarely give a uniform title (240) but often
+    name the original in a note; it links the translation to the original's editions."""
+    for note in notes:
+        for match in _ORIGINAL_TITLE_NOTE.finditer(note):
+            title = _NOTE_TITLE_END.split(match.group("title"), maxsplit=1)[0]
+            title = clean_isbd(title.strip().strip(_QUOTES).strip())
+            # Without a colon, a title begins with a capital ("Translation of Der
+            # Steppenwolf"); "Translation of the author's thesis" names none.
+            bare = not match.group("colon")
+            if bare and (match.group("after_colon") or not title[:1].isupper()):
+                continue
+            if title and not _names_a_language(title):
+                return title
+    return ""
+
+
+def _names_a_language(text: str) -> bool:
+    """ "the German", "bahasa Inggris", "English": what a note names instead of a title."""
+    words = squash(text).lower().removeprefix("the ").removesuffix(" language")
+    if words.startswith("bahasa ") or words.removesuffix(" original") in _LANGUAGE_NAMES:
+        return True
+    return len(words.split()) <= 2 and bool(_iso_639_names().get(_language_name_key(words)))
+
+
 # ISO 639-2/T and ISO 639-3 codes whose bibliographic (639-2/B) code differs.
 _TERMINOLOGIC_TO_BIBLIOGRAPHIC = {
     "sqi": "alb", "hye": "arm", "eus": "baq", "mya": "bur", "zho": "chi", "ces": "cze",

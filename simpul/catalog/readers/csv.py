@@ -46,6 +46,7 @@ from simpul.catalog.readers._text import (
     first_year,
     names_no_language,
     normalise_language,
+    original_title_in_notes,
     squash,
     status_from_text,
 )
@@ -392,7 +393,8 @@ def _row_record(
         title=squash(_cell(row, columns, "title")),
         subtitle=squash(_cell(row, columns, "subtitle")),
         responsibility=squash(_cell(row, columns, "responsibility")),
-        uniform_title=squash(_cell(row, columns, "uniform_title")),
+        uniform_title=squash(_cell(row, columns, "uniform_title"))
+        or original_title_in_notes([_cell(row, columns, "summary")]),
         variant_titles=split_values(_cell(row, columns, "variant_titles")),
         authors=split_authors(_cell(row, columns, "authors")),
         publisher=squash(_cell(row, columns, "publisher")),

@@ -21,7 +21,13 @@ from simpul.catalog.bibliographic import (
     SourceFormat,
 )
 from simpul.catalog.isbn import extract_isbns, normalise_doi, normalise_issn
-from simpul.catalog.readers._text import dedupe, first_year, normalise_language, squash
+from simpul.catalog.readers._text import (
+    dedupe,
+    first_year,
+    normalise_language,
+    original_title_in_notes,
+    squash,
+)
 from simpul.catalog.readers._xml import (
     Unit,
     localname,
@@ -131,6 +137,8 @@ def _convert(element: Any, unit: Unit) -> BibRecord | RecordProblem:
         source_format=SourceFormat.OAI_DC,
         raw=serialise(element),
         title=titles[0],
+        # dc has no uniform title; SLiMS and EPrints put a translation's note in description.
+        uniform_title=original_title_in_notes(dc.get("description", [])),
         authors=dedupe(dc.get("creator", []) + dc.get("contributor", [])),
         publisher=(dc.get("publisher", []) or [""])[0],
         year=years[0] if years else None,

@@ -43,6 +43,7 @@ from simpul.catalog.readers._text import (
     first_year,
     is_cyrillic_language,
     normalise_language,
+    original_title_in_notes,
     plausible_year,
     squash,
     status_from_text,
@@ -707,12 +708,16 @@ def _title(fields: _Fields, repairs: list[str]) -> tuple[str, str, str]:
 
 def _uniform_title(fields: _Fields) -> str:
     """130 or 240 without its language and date: the title a translation shares with its
-    original and with the work's other editions."""
+    original and with the work's other editions. Without one, the original's title from
+    its linking entry (765 $t) or a note ("Translation of: …", "Judul asli: …")."""
     for tag in ("130", "240"):
         field = fields.one(tag)
         if field is not None and (title := _joined(field, "anp")):
             return title
-    return ""
+    for field in fields.all("765"):
+        if title := _joined(field, "t"):
+            return title
+    return original_title_in_notes([squash(" ".join(_values(f, "a"))) for f in fields.all("500")])
 
 
 def _variant_titles(fields: _Fields, title: str, subtitle: str) -> list[str]:

@@ -32,6 +32,7 @@ from simpul.catalog.readers._text import (
     dedupe,
     first_year,
     normalise_language,
+    original_title_in_notes,
     squash,
     status_from_text,
     strip_brackets,
@@ -97,9 +98,17 @@ def _title_info(mods: Any) -> tuple[str, str]:
 
 
 def _uniform_title(mods: Any) -> str:
-    """titleInfo type="uniform", MODS's 130/240."""
+    """titleInfo type="uniform", MODS's 130/240; without one, the title of the original
+    (relatedItem type="original", MODS's 765) or a note naming it."""
     uniform = (_info_title(i) for i in _children(mods, "titleInfo") if i.get("type") == "uniform")
-    return next((title for title in uniform if title), "")
+    originals = (
+        _info_title(info)
+        for related in _children(mods, "relatedItem")
+        if related.get("type") == "original"
+        for info in _children(related, "titleInfo")
+    )
+    notes = [text_of(note) for note in _children(mods, "note")]
+    return next((t for t in (*uniform, *originals) if t), "") or original_title_in_notes(notes)
 
 
 def _variant_titles(mods: Any) -> list[str]:
