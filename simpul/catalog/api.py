@@ -17,6 +17,7 @@ from simpul.catalog.models import ImportJob, Record
 from simpul.catalog.search import Sort
 from simpul.catalog.search.engine import MAX_PAGE_SIZE
 from simpul.catalog.search.query import MAX_QUERY_CHARS
+from simpul.catalog.services import imports
 
 router = Router(tags=["catalogue"])
 
@@ -391,6 +392,10 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_library(obj: ImportJob) -> str:
         return obj.library.code
+
+    @staticmethod
+    def resolve_message(obj: ImportJob) -> str:
+        return imports.report_message(obj)
 
 
 @router.get(

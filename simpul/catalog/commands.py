@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from simpul.catalog.models import ImportMode, JobStatus
+from simpul.catalog.models import ImportJob, ImportMode, JobStatus
 from simpul.catalog.services import imports, indexing, rereading
 from simpul.core.errors import InvalidInput
 from simpul.network.models import Library
@@ -46,24 +46,30 @@ def import_files(code: str, files: list[str], *, replace: bool, fmt: str | None)
             continue
         job = imports.run_import_job(job)
         seconds = time.monotonic() - started
-        print(f"{name}: {job.message}")
+        print(f"{name}: {imports.report_message(job)}")
         print(
             _("%(rate).0f records a second.")
             % {"rate": job.records_seen / seconds if seconds else 0}
         )
-        for problem in job.problems.all()[:MAX_PROBLEMS_SHOWN]:
-            where = f"#{problem.position}" + (f" ({problem.local_id})" if problem.local_id else "")
-            print(f"  {where}: {problem.reason}", file=sys.stderr)
-        hidden = job.problems.count() - MAX_PROBLEMS_SHOWN
-        if hidden > 0:
-            print(_("  … and %(count)d more.") % {"count": hidden}, file=sys.stderr)
-        for repair in job.repairs.all()[:MAX_PROBLEMS_SHOWN]:
-            print(f"  #{repair.position} ({repair.local_id}): {repair.note}")
-        if job.repaired > MAX_PROBLEMS_SHOWN:
-            print(_("  … and %(count)d more.") % {"count": job.repaired - MAX_PROBLEMS_SHOWN})
+        print_record_reports(job)
         if job.status != JobStatus.SUCCEEDED or job.failed:
             worst = 1
     return worst
+
+
+def print_record_reports(job: ImportJob) -> None:
+    """The first records that could not be imported (on stderr) and that were imported
+    with repairs, each with its position and identifier; the page lists them all."""
+    for problem in job.problems.all()[:MAX_PROBLEMS_SHOWN]:
+        where = f"#{problem.position}" + (f" ({problem.local_id})" if problem.local_id else "")
+        print(f"  {where}: {problem.reason}", file=sys.stderr)
+    hidden = job.problems.count() - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        print(_("  … and %(count)d more.") % {"count": hidden}, file=sys.stderr)
+    for repair in job.repairs.all()[:MAX_PROBLEMS_SHOWN]:
+        print(f"  #{repair.position} ({repair.local_id}): {repair.note}")
+    if job.repaired > MAX_PROBLEMS_SHOWN:
+        print(_("  … and %(count)d more.") % {"count": job.repaired - MAX_PROBLEMS_SHOWN})
 
 
 def reindex(*, reread: bool = False, library_code: str = "", everything: bool = False) -> int:

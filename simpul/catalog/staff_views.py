@@ -118,7 +118,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 def _progress(job: ImportJob) -> dict[str, Any]:
     percent = 100 if job.total_bytes == 0 else min(100, job.bytes_read * 100 // job.total_bytes)
-    return {"job": job, "percent": percent, "active": job.status in ("queued", "running")}
+    return {
+        "job": job,
+        "percent": percent,
+        "active": job.status in ("queued", "running"),
+        "message": imports.report_message(job),
+    }
 
 
 @login_required

@@ -7,12 +7,12 @@ import time
 
 from django.utils.translation import gettext as _
 
+from simpul.catalog.commands import print_record_reports
 from simpul.catalog.models import JobStatus
+from simpul.catalog.services import imports
 from simpul.harvest import services
 from simpul.harvest.models import HarvestSource, RunMode
 from simpul.network.models import Library
-
-MAX_PROBLEMS_SHOWN = 20
 
 
 def harvest_library(
@@ -44,16 +44,14 @@ def harvest_library(
         run = services.harvest(source, RunMode.FULL if full else "", identifier=identifier)
         job = run.job
         seconds = time.monotonic() - started
-        print(f"{source.name} ({run.get_mode_display()}): {job.message}")
+        print(f"{source.name} ({run.get_mode_display()}): {imports.report_message(job)}")
         print(
             _("%(pages)d pages, %(rate).0f records a second.")
             % {"pages": run.pages, "rate": job.records_seen / seconds if seconds else 0}
         )
         for repair in run.repairs:
             print(f"  {repair}")
-        for problem in job.problems.all()[:MAX_PROBLEMS_SHOWN]:
-            where = problem.local_id or f"#{problem.position}"
-            print(f"  {where}: {problem.reason}", file=sys.stderr)
+        print_record_reports(job)
         if job.status != JobStatus.SUCCEEDED or job.failed:
             worst = 1
     return worst

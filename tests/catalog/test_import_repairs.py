@@ -95,6 +95,17 @@ def test_the_repair_report_speaks_indonesian(world: World):
     assert "Unduh laporan perbaikan (CSV)" in page.text
     assert "Bahasa “Klingonisch” tidak dikenal Simpul dan tidak dimasukkan." in page.text
 
+    # A colleague reading the page in English reads its counts in English; what was
+    # repaired stays as it was worded for the librarian who sent the file.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"{IMPORTS}{job.pk}/")
+    assert "3 records read: 3 added, 0 updated" in page.text
+    assert "2 records were imported with repairs." in page.text
+    assert "cantuman dibaca" not in page.text
+    assert "Bahasa “Klingonisch” tidak dikenal Simpul" in page.text
+    api = client.get(f"{API}/imports/{job.pk}").json()
+    assert api["message"].startswith("3 records read: 3 added")
+
 
 def test_other_systems_read_the_repairs_through_the_api(world: World):
     client = english_client(world.librarian_a)

@@ -73,6 +73,28 @@ def test_isbn_in_dc_identifier_is_found() -> None:
     assert record.urls == ["http://hdl.handle.net/1765/315"]
 
 
+def test_what_the_reader_left_out_is_said() -> None:
+    """SLiMS writes the ISBN and the language's name into oai_dc: a wrong check digit or a
+    name nobody knows is left out and reported, as the MARC and CSV readers do. Numbers that
+    are not given as ISBNs (a student number, a citation) and placeholders are not."""
+    dc = b"""<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"
+        xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <dc:title>Bumi manusia</dc:title><dc:identifier>oai:slims/7</dc:identifier>
+      <dc:identifier>979-97312-3-3</dc:identifier><dc:identifier>ISBN 9793062797</dc:identifier>
+      <dc:identifier>NIM 1234567890</dc:identifier>
+      <dc:identifier>Toer, P. (1980) Bumi manusia. Hasta Mitra. 1234567890</dc:identifier>
+      <dc:language>Indonesia</dc:language><dc:language>Klingonisch</dc:language>
+      <dc:language>lainnya</dc:language>
+    </oai_dc:dc>"""
+    (record,), _ = read(dc)
+    assert record.isbns == ["9789793062792"]
+    assert record.languages == ["ind"]
+    assert record.repairs == [
+        "ISBN(s) with a wrong check digit were left out: 979-97312-3-3.",
+        "Language “Klingonisch” is not a language Simpul knows; it was left out.",
+    ]
+
+
 def test_a_deleted_record_from_get_record() -> None:
     (record,), _ = read(OAI / "pyoai" / "fake2" / "00000.xml")
     assert (record.local_id, record.deleted) == ("hdl:1765/1160", True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harvest.oai_server import Behaviour, serving
+from tests.harvest.oai_server import Behaviour, caltech_items, serving
 from tests.test_cli_support import new_site
 
 ADD_LIBRARY = """
@@ -39,6 +39,28 @@ def test_harvest_reads_a_source_and_reports(site):
         assert "4 pages" in done.stdout
         again = site.run("harvest", "ALPHA", "--source", source_id, "--full")
         assert "100 unchanged" in again.stdout
+
+
+def test_harvest_says_what_it_repaired(site):
+    """A SLiMS-style oai_dc record with an ISBN whose check digit is wrong and a language
+    nobody can name is harvested without them, and the command says so, record by record."""
+    items = caltech_items()
+    slipped = items[4]
+    slipped.xml = slipped.xml.replace(
+        b"<dc:title",
+        b"<dc:identifier>979-97312-3-3</dc:identifier>"
+        b"<dc:language>Klingonisch</dc:language><dc:title",
+        1,
+    )
+    with serving(Behaviour(items=items)) as url:
+        source_id = site.python(ADD_LIBRARY_AND_SOURCE.format(url=url))
+        done = site.run("harvest", "ALPHA", "--source", source_id, "--full")
+    assert done.returncode == 0, done.stderr
+    assert "1 record was imported with repairs." in done.stdout
+    (line,) = [text for text in done.stdout.splitlines() if slipped.identifier in text]
+    assert line.startswith("  #5 (")
+    assert "ISBN(s) with a wrong check digit were left out: 979-97312-3-3." in line
+    assert "Language “Klingonisch” is not a language Simpul knows; it was left out." in line
 
 
 def test_wrong_input_is_explained(site):

@@ -20,10 +20,11 @@ from simpul.catalog.bibliographic import (
     RecordProblem,
     SourceFormat,
 )
-from simpul.catalog.isbn import extract_isbns, normalise_doi, normalise_issn
+from simpul.catalog.isbn import extract_isbns, looks_like_isbn, normalise_doi, normalise_issn
 from simpul.catalog.readers._text import (
     dedupe,
     first_year,
+    names_no_language,
     normalise_language,
     original_title_in_notes,
     squash,
@@ -39,6 +40,10 @@ from simpul.catalog.readers._xml import (
 
 DC_NAMESPACES = frozenset({"http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"})
 _URL = re.compile(r"^(https?|ftp)://\S+$", re.IGNORECASE)
+# An identifier that is an ISBN and nothing else ("979-3062-79-5", "ISBN 9793062795",
+# "urn:isbn:…"), as SLiMS writes one: only these are worth a word when their check digit
+# is wrong (a repository's other numbers are not ISBNs).
+_BARE_ISBN = re.compile(r"(?:(?:urn:)?isbn[:\s]*)?[0-9Xx][0-9Xx\s\-]{8,16}", re.IGNORECASE)
 _EXTENT = re.compile(r"\d+\s*(p|pp|pages?|hlm|halaman|leaves|lembar|vol|jil|cm)\b", re.IGNORECASE)
 
 # dc:type words (lower-case) -> material type; first match wins, so specific before general.
@@ -109,6 +114,7 @@ def _convert(element: Any, unit: Unit) -> BibRecord | RecordProblem:
             position=unit.position, reason=_("The record has no dc:title."), local_id=local_id
         )
     isbns: list[str] = []
+    rejected: list[str] = []
     issns: list[str] = []
     urls: list[str] = []
     doi = ""
@@ -127,7 +133,24 @@ def _convert(element: Any, unit: Unit) -> BibRecord | RecordProblem:
                 issns.append(issn)
             continue
         if value in identifiers:
-            isbns.extend(extract_isbns(value))
+            found = extract_isbns(value)
+            isbns.extend(found)
+            if not found and _BARE_ISBN.fullmatch(value.strip()) and looks_like_isbn(value):
+                rejected.append(squash(value))
+    if rejected:
+        repairs.append(
+            _("ISBN(s) with a wrong check digit were left out: %(isbns)s.")
+            % {"isbns": ", ".join(dedupe(rejected))}
+        )
+    languages = []
+    for name in dc.get("language", []):
+        if code := normalise_language(name):
+            languages.append(code)
+        elif not names_no_language(name):
+            repairs.append(
+                _("Language “%(language)s” is not a language Simpul knows; it was left out.")
+                % {"language": squash(name)}
+            )
     years = [y for y in (first_year(d) for d in dc.get("issued", []) + dc.get("date", [])) if y]
     extent = next((v for v in dc.get("extent", []) + dc.get("format", []) if _EXTENT.search(v)), "")
     subjects = [squash(part) for value in dc.get("subject", []) for part in value.split(";")]
@@ -146,7 +169,7 @@ def _convert(element: Any, unit: Unit) -> BibRecord | RecordProblem:
         isbns=dedupe(isbns),
         issns=dedupe(issns),
         doi=doi,
-        languages=dedupe([normalise_language(v) for v in dc.get("language", [])]),
+        languages=dedupe(languages),
         material_type=material_from_type(dc.get("type", [])),
         subjects=dedupe(subjects),
         series=dedupe(dc.get("ispartof", [])),

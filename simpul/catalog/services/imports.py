@@ -167,6 +167,13 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
+def report_message(job: ImportJob) -> str:
+    """What the job says about itself, in the language of whoever reads it when it says
+    no more than its counts; a stopped job's reason stays as it was worded when it
+    stopped (in the uploader's language)."""
+    return summary_text(job) if job.status == JobStatus.SUCCEEDED else job.message
+
+
 def summary_text(job: ImportJob) -> str:
     text = _(
         "%(seen)d records read: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
