@@ -121,6 +121,17 @@ class SearchOut(Schema):
     )
     warnings: list[str] = Field(description="What was understood differently from what was typed")
     spelling: list[str] = Field(description='"Did you mean" queries, when nothing matched')
+    broader: list[BroaderOut] = Field(
+        description="Wider searches that find something, when nothing matched"
+    )
+
+
+class BroaderOut(Schema):
+    q: str = Field(description="The wider query, to send as q")
+    total: int = Field(description="Titles it finds, with the same filters")
+    dropped: list[str] = Field(
+        description="Words no title contains, left out; empty when it asks for any of the words"
+    )
 
 
 def _record_url(pk: int) -> str:
@@ -162,6 +173,9 @@ def search_catalogue(request: HttpRequest, filters: Query[SearchFilters]) -> dic
         },
         "warnings": page.result.warnings,
         "spelling": page.result.spelling,
+        "broader": [
+            {"q": b.text, "total": b.total, "dropped": list(b.dropped)} for b in page.result.broader
+        ],
     }
 
 

@@ -138,6 +138,15 @@ def search(request: HttpRequest) -> HttpResponse:
             spelling=[
                 {"text": text, "url": _link(params, q=text, page=1)} for text in result.spelling
             ],
+            broader=[
+                {
+                    "text": wider.text,
+                    "total": wider.total,
+                    "dropped": list(wider.dropped),
+                    "url": _link(params, q=wider.text, page=1),
+                }
+                for wider in result.broader
+            ],
             previous_url=_link(params, page=result.page - 1) if result.page > 1 else "",
             next_url=(_link(params, page=result.page + 1) if result.page < page.page_count else ""),
         )

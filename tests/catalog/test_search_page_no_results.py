@@ -71,3 +71,64 @@ def test_suggestions_complete_the_last_word(catalogue, en_client):
     ).content.decode()
     assert '<option value="teknik informatika">' in fragment
     assert en_client.get("/catalogue/suggest/", {"q": "\x00"}).json() == {"suggestions": []}
+
+
+API = "/api/v1/catalogue/search"
+
+
+def _total(client, **params) -> int:
+    return int(client.get(API, params).json()["total"])
+
+
+def test_a_word_no_title_contains_is_left_out_of_a_wider_search(catalogue, en_client):
+    """A patron's stray word (and a typo beside it) leaves the search empty: the page offers
+    the search without it, spelled right, and says how many titles that finds."""
+    body = en_client.get(API, {"q": "teknik informatka zzqxj"}).json()
+    assert body["total"] == 0
+    expected = _total(en_client, q="teknik informatika")
+    assert expected > 0
+    assert {"q": "teknik informatika", "total": expected, "dropped": ["zzqxj"]} in body["broader"]
+
+    html = en_client.get("/catalogue/", {"q": "teknik informatka zzqxj"}).content.decode()
+    wider = re.search(r'data-testid="broader">(.*?)</ul>', html, re.S)
+    assert wider, "a wider search is offered"
+    assert "q=teknik+informatika" in wider.group(1)
+    assert f"{expected} title" in wider.group(1)
+    assert "without “zzqxj”, which no title contains" in wider.group(1)
+    en_client.cookies["simpul_language"] = "id"  # the same patron, reading in Indonesian
+    html = en_client.get("/catalogue/", {"q": "teknik informatka zzqxj"}).content.decode()
+    assert "Pencarian yang lebih luas menemukan judul" in html
+    assert "tanpa “zzqxj”, yang tidak ada dalam judul mana pun" in html
+
+
+def test_words_never_found_together_are_offered_as_any_of_them(catalogue, en_client):
+    assert _total(en_client, q="informatika") > 0 and _total(en_client, q="pirates") > 0
+    body = en_client.get(API, {"q": "informatika pirates"}).json()
+    assert body["total"] == 0
+    either = _total(en_client, q="informatika OR pirates")
+    assert {"q": "informatika OR pirates", "total": either, "dropped": []} in body["broader"]
+
+
+def test_a_wider_search_keeps_the_chosen_filters(catalogue, en_client):
+    """ALPHA alone holds the Zebra sample; with BETA chosen, the count is BETA's."""
+    beta = _total(en_client, q="informatika", library="BETA")
+    body = en_client.get(API, {"q": "informatika zzqxj", "library": "BETA"}).json()
+    assert [(b["q"], b["total"]) for b in body["broader"]] == [("informatika", beta)]
+    html = en_client.get(
+        "/catalogue/", {"q": "informatika zzqxj", "library": "BETA"}
+    ).content.decode()
+    assert "library=BETA" in re.search(r'data-testid="broader">(.*?)</ul>', html, re.S).group(1)
+
+
+def test_a_misspelt_fielded_phrase_gets_a_did_you_mean(catalogue, en_client):
+    body = en_client.get(API, {"q": 'title:"teknik informatka"'}).json()
+    assert body["total"] == 0
+    assert 'title:"teknik informatika"' in body["spelling"]
+    assert _total(en_client, q='title:"teknik informatika"') > 0
+
+
+def test_nothing_wider_is_offered_when_no_word_is_known(catalogue, en_client):
+    body = en_client.get(API, {"q": "zzqxj qqxzv"}).json()
+    assert (body["total"], body["spelling"], body["broader"]) == (0, [], [])
+    html = en_client.get("/catalogue/", {"q": "zzqxj qqxzv"}).content.decode()
+    assert 'data-testid="broader"' not in html and "fewer words" in html

@@ -200,6 +200,15 @@ class SearchHit:
     score: float  # relevance; 0.0 when sorted by year or title
 
 
+@dataclass(frozen=True)
+class BroaderSearch:
+    """A search that finds something where the one typed found nothing."""
+
+    text: str
+    total: int  # titles it finds, with the same filters
+    dropped: tuple[str, ...] = ()  # words no title contains, left out; () for "any of the words"
+
+
 @dataclass
 class SearchResult:
     total: int
@@ -207,6 +216,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # translated, for the person searching
     spelling: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+    broader: list[BroaderSearch] = field(default_factory=list)  # when nothing matched
     page: int = 1
     page_size: int = 20
 
@@ -532,14 +542,17 @@ class SearchIndex:
         total = _count(found)
         facets = self._facets(aggregated) if request.facets else {}
         spelling: list[str] = []
+        broader: list[BroaderSearch] = []
         if total == 0 and parsed.keywords():
-            spelling = self.spelling_suggestions(request.text)
+            spelling = self.spelling_suggestions(request.text, request=request)
+            broader = self.broader_searches(request.text, request=request)
         return SearchResult(
             total=total,
             hits=hits,
             facets=facets,
             warnings=warnings,
             spelling=spelling,
+            broader=broader,
             page=page,
             page_size=page_size,
         )
@@ -752,19 +765,12 @@ class SearchIndex:
         lead = " ".join(head)
         return [f"{lead} {term}".strip() for term, _count in candidates[:limit]]
 
-    def spelling_suggestions(self, text: str, limit: int = 3) -> list[str]:
+    def spelling_suggestions(
+        self, text: str, limit: int = 3, request: SearchQuery | None = None
+    ) -> list[str]:
         """Other spellings of a query that would find something ("did you mean")."""
-        parsed = query_language.parse(text)
-        words = list(dict.fromkeys(parsed.keywords()))
-        if not words:
-            return []
         searcher = self._searcher()
-        options: dict[str, list[str]] = {}
-        for word in words:
-            if searcher.doc_freq("all", word) == 0 and not word.isdigit():
-                corrections = self._corrections(searcher, word)
-                if corrections:
-                    options[word] = corrections
+        options, _unknown = self._unindexed_words(searcher, text)
         if not options:
             return []
         base = {word: corrections[0] for word, corrections in options.items()}
@@ -777,10 +783,63 @@ class SearchIndex:
             suggestion = text
             for wrong, right in variant.items():
                 suggestion = _replace_word(suggestion, wrong, right)
-            compiled, _parsed, _warnings = self.compile(suggestion)
-            if compiled is not None and _count(searcher.search(compiled, limit=1)):
+            if self._finds(searcher, suggestion, request):
                 suggestions.append(suggestion)
         return list(dict.fromkeys(suggestions))[:limit]
+
+    def broader_searches(
+        self, text: str, request: SearchQuery | None = None
+    ) -> list[BroaderSearch]:
+        """Searches wider than one that found nothing: without the words no title contains
+        (their misspellings corrected), and, for plain words, any of them instead of all."""
+        searcher = self._searcher()
+        options, unknown = self._unindexed_words(searcher, text)
+        found: list[BroaderSearch] = []
+        words = list(dict.fromkeys(query_language.parse(text).keywords()))
+        if unknown:
+            wider = text
+            for word in unknown:
+                wider = _replace_word(wider, word, "")
+            for wrong, corrections in options.items():
+                wider = _replace_word(wider, wrong, corrections[0])
+            wider = " ".join(wider.split())
+            if total := self._finds(searcher, wider, request):
+                found.append(BroaderSearch(wider, total, tuple(unknown)))
+        tree = query_language.parse(text).tree
+        plain = isinstance(tree, query_language.And) and all(
+            isinstance(child, query_language.Term) and child.field is None and not child.prefix
+            for child in tree.children
+        )
+        if plain:
+            known = [options[w][0] if w in options else w for w in words if w not in unknown]
+            any_of = " OR ".join(known)
+            if len(known) > 1 and (total := self._finds(searcher, any_of, request)):
+                found.append(BroaderSearch(any_of, total))
+        return found
+
+    def _unindexed_words(
+        self, searcher: tantivy.Searcher, text: str
+    ) -> tuple[dict[str, list[str]], list[str]]:
+        """The query's words that no title contains: those with spellings that titles do
+        contain (most frequent first), and those without."""
+        options: dict[str, list[str]] = {}
+        unknown: list[str] = []
+        for word in dict.fromkeys(query_language.parse(text).keywords()):
+            if searcher.doc_freq("all", word) == 0 and not word.isdigit():
+                corrections = self._corrections(searcher, word)
+                if corrections:
+                    options[word] = corrections
+                else:
+                    unknown.append(word)
+        return options, unknown
+
+    def _finds(self, searcher: tantivy.Searcher, text: str, request: SearchQuery | None) -> int:
+        """How many titles a query finds, within the filters of the search it widens."""
+        compiled, _parsed, _warnings = self.compile(text)
+        if compiled is None:
+            return 0
+        query = self._with_filters(compiled, request) if request is not None else compiled
+        return _count(searcher.search(query, limit=1))
 
     def _corrections(self, searcher: tantivy.Searcher, word: str) -> list[str]:
         """Indexed words one or two edits away, most frequent first (at most 5)."""

@@ -191,7 +191,7 @@ class ParsedQuery:
             if isinstance(node, Term) and node.field in {None, "title", "author", "subject"}:
                 if not node.prefix:
                     found.extend(analysis.tokens(node.text))
-            elif isinstance(node, Phrase) and node.field is None:
+            elif isinstance(node, Phrase) and node.field in {None, "title", "author", "subject"}:
                 found.extend(analysis.tokens(node.text))
             elif isinstance(node, And | Or):
                 for child in node.children:
