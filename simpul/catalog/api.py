@@ -399,6 +399,9 @@ class ImportJobOut(Schema):
     failed: int
     repaired: int = Field(description="Records imported after a repair by the reader")
     message: str
+    seconds_left: int | None = Field(
+        description="While running: an estimate from the pace so far; null otherwise"
+    )
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -410,6 +413,11 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_message(obj: ImportJob) -> str:
         return imports.report_message(obj)
+
+    @staticmethod
+    def resolve_seconds_left(obj: ImportJob) -> int | None:
+        going = imports.pace(obj)
+        return round(going.time_left.total_seconds()) if going else None
 
 
 @router.get(

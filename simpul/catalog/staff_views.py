@@ -117,12 +117,14 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def _progress(job: ImportJob) -> dict[str, Any]:
-    percent = 100 if job.total_bytes == 0 else min(100, job.bytes_read * 100 // job.total_bytes)
+    going = imports.pace(job)
     return {
         "job": job,
-        "percent": percent,
+        "percent": job.progress_percent,
         "active": job.status in ("queued", "running"),
         "message": imports.report_message(job),
+        "pace": going,
+        "time_left": imports.time_left_text(going.time_left) if going else "",
     }
 
 

@@ -4,6 +4,7 @@ the problems."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from simpul.catalog import staff_views
 from simpul.catalog.models import ImportJob, JobStatus, Record
@@ -54,6 +56,31 @@ def test_a_librarian_uploads_a_file_and_the_worker_imports_it(world: World, shar
     assert 'value="100"' in done.text and f"30 records read: {job.added} added" in done.text
     history = client.get(IMPORTS)
     assert "traject-test_data.utf8.mrc" in history.text and "Finished" in history.text
+
+
+def test_a_running_import_says_how_long_it_has_left(world: World, shared_data: Path):
+    """A quarter through the file after a minute: about three minutes more, at the pace of
+    the records written so far; in both languages, and through the API."""
+    client = english_client(world.librarian_a)
+    upload(client, shared_data / "marc21/traject-test_data.utf8.mrc")
+    job = ImportJob.objects.get()
+    job.status = JobStatus.RUNNING
+    job.started_at = timezone.now() - dt.timedelta(seconds=60)
+    job.total_bytes, job.bytes_read, job.records_seen = 4000, 1000, 1200
+    job.save()
+    pace = client.get(f"{IMPORTS}{job.pk}/", headers={"HX-Request": "true"}).text
+    assert "about 3 minutes left" in pace and "20 records a second" in pace
+    api = client.get(f"/api/v1/catalogue/imports/{job.pk}").json()
+    assert 178 <= api["seconds_left"] <= 182 and api["progress_percent"] == 25
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    pace = client.get(f"{IMPORTS}{job.pk}/", headers={"HX-Request": "true"}).text
+    assert "sekitar 3 menit lagi" in pace and "20 cantuman per detik" in pace
+
+    job.status = JobStatus.SUCCEEDED
+    job.save()
+    done = client.get(f"{IMPORTS}{job.pk}/", headers={"HX-Request": "true"}).text
+    assert 'data-testid="import-pace"' not in done
+    assert client.get(f"/api/v1/catalogue/imports/{job.pk}").json()["seconds_left"] is None
 
 
 def test_bad_records_are_listed_and_downloadable_with_position_and_reason(

@@ -9,6 +9,7 @@ records missing from the file are withdrawn only after the whole file was read.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import logging
@@ -165,6 +166,40 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     job.message = message
     job.save()
     return job
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How fast a running import goes, and when it will be done at that pace."""
+
+    records_per_second: float
+    time_left: dt.timedelta
+
+
+def pace(job: ImportJob, now: dt.datetime | None = None) -> Pace | None:
+    """A running import's pace through its file so far; None before there is one to go by
+    (not started, a few seconds in, or nothing read yet)."""
+    if job.status != JobStatus.RUNNING or job.started_at is None or not job.total_bytes:
+        return None
+    elapsed = (now or timezone.now()) - job.started_at
+    done = min(job.bytes_read / job.total_bytes, 1.0)
+    if elapsed.total_seconds() < 2 or done <= 0 or not job.records_seen:
+        return None
+    return Pace(job.records_seen / elapsed.total_seconds(), elapsed * (1 - done) / done)
+
+
+def time_left_text(left: dt.timedelta) -> str:
+    minutes = round(left.total_seconds() / 60)
+    if minutes < 1:
+        return _("less than a minute left")
+    if minutes < 120:
+        return ngettext("about %(count)d minute left", "about %(count)d minutes left", minutes) % {
+            "count": minutes
+        }
+    hours = round(minutes / 60)
+    return ngettext("about %(count)d hour left", "about %(count)d hours left", hours) % {
+        "count": hours
+    }
 
 
 def report_message(job: ImportJob) -> str:
