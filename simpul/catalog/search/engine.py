@@ -200,6 +200,11 @@ class SearchHit:
     score: float  # relevance; 0.0 when sorted by year or title
 
 
+# A query's words that no title contains: those with indexed spellings (most frequent
+# first), and those without.
+Unindexed = tuple[dict[str, list[str]], list[str]]
+
+
 @dataclass(frozen=True)
 class BroaderSearch:
     """A search that finds something where the one typed found nothing."""
@@ -544,8 +549,9 @@ class SearchIndex:
         spelling: list[str] = []
         broader: list[BroaderSearch] = []
         if total == 0 and parsed.keywords():
-            spelling = self.spelling_suggestions(request.text, request=request)
-            broader = self.broader_searches(request.text, request=request)
+            unindexed = self._unindexed_words(searcher, request.text)
+            spelling = self.spelling_suggestions(request.text, 3, request, unindexed)
+            broader = self.broader_searches(request.text, request, unindexed)
         return SearchResult(
             total=total,
             hits=hits,
@@ -766,11 +772,15 @@ class SearchIndex:
         return [f"{lead} {term}".strip() for term, _count in candidates[:limit]]
 
     def spelling_suggestions(
-        self, text: str, limit: int = 3, request: SearchQuery | None = None
+        self,
+        text: str,
+        limit: int = 3,
+        request: SearchQuery | None = None,
+        unindexed: Unindexed | None = None,
     ) -> list[str]:
         """Other spellings of a query that would find something ("did you mean")."""
         searcher = self._searcher()
-        options, _unknown = self._unindexed_words(searcher, text)
+        options, _unknown = unindexed or self._unindexed_words(searcher, text)
         if not options:
             return []
         base = {word: corrections[0] for word, corrections in options.items()}
@@ -788,14 +798,15 @@ class SearchIndex:
         return list(dict.fromkeys(suggestions))[:limit]
 
     def broader_searches(
-        self, text: str, request: SearchQuery | None = None
+        self, text: str, request: SearchQuery | None = None, unindexed: Unindexed | None = None
     ) -> list[BroaderSearch]:
         """Searches wider than one that found nothing: without the words no title contains
         (their misspellings corrected), and, for plain words, any of them instead of all."""
         searcher = self._searcher()
-        options, unknown = self._unindexed_words(searcher, text)
+        options, unknown = unindexed or self._unindexed_words(searcher, text)
         found: list[BroaderSearch] = []
-        words = list(dict.fromkeys(query_language.parse(text).keywords()))
+        parsed = query_language.parse(text)
+        words = list(dict.fromkeys(parsed.keywords()))
         if unknown:
             wider = text
             for word in unknown:
@@ -805,7 +816,7 @@ class SearchIndex:
             wider = " ".join(wider.split())
             if total := self._finds(searcher, wider, request):
                 found.append(BroaderSearch(wider, total, tuple(unknown)))
-        tree = query_language.parse(text).tree
+        tree = parsed.tree
         plain = isinstance(tree, query_language.And) and all(
             isinstance(child, query_language.Term) and child.field is None and not child.prefix
             for child in tree.children
@@ -817,9 +828,7 @@ class SearchIndex:
                 found.append(BroaderSearch(any_of, total))
         return found
 
-    def _unindexed_words(
-        self, searcher: tantivy.Searcher, text: str
-    ) -> tuple[dict[str, list[str]], list[str]]:
+    def _unindexed_words(self, searcher: tantivy.Searcher, text: str) -> Unindexed:
         """The query's words that no title contains: those with spellings that titles do
         contain (most frequent first), and those without."""
         options: dict[str, list[str]] = {}
