@@ -107,6 +107,14 @@ def sign_in(page: Page, user: Any, password: str = PASSWORD) -> None:
     expect(page.get_by_test_id("profile-link")).to_have_text(user.get_full_name() or user.username)
 
 
+def begin_as(page: Page, base_url: str, language: str, user: Any | None, password: str) -> None:
+    """Start afresh in a language: signed out, and signed in as `user` unless it is None."""
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "simpul_language", "value": language, "url": base_url}])
+    if user is not None:
+        sign_in(page, user, password)
+
+
 def sign_out(page: Page) -> None:
     page.locator("header form[action$='/sign-out/'] button").click()
     expect(page.get_by_test_id("profile-link")).to_have_count(0)

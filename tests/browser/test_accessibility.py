@@ -14,7 +14,7 @@ from simpul.catalog.models import Record
 from simpul.core.demo import DEMO_PASSWORD, load_demo_catalogue, load_demo_network
 from simpul.ill.demo import load_demo as load_demo_ill
 from simpul.repository.demo import load_demo as load_demo_repository
-from tests.browser.conftest import ContextFactory, sign_in
+from tests.browser.conftest import ContextFactory, begin_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -71,12 +71,8 @@ def test_pages_pass_axe(
     found: dict[str, list[str]] = {}
     for who, address in PAGES:
         if who != signed_in_as:
-            context.clear_cookies()
-            context.add_cookies(
-                [{"name": "simpul_language", "value": language, "url": live_server.url}]
-            )
-            if who is not None:
-                sign_in(page, User.objects.get(username=who), DEMO_PASSWORD)
+            person = User.objects.get(username=who) if who else None
+            begin_as(page, live_server.url, language, person, DEMO_PASSWORD)
             signed_in_as = who
         response = page.goto(address.format(title=title))
         assert response is not None and response.status == 200, address

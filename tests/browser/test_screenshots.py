@@ -16,9 +16,10 @@ import pytest
 
 from simpul.accounts.models import User
 from simpul.catalog.models import Record
-from simpul.core.demo import DEMO_PASSWORD, load_demo_catalogue, load_demo_network
+from simpul.core.demo import DEMO_PASSWORD as PASSWORD
+from simpul.core.demo import load_demo_catalogue, load_demo_network
 from simpul.ill.demo import load_demo as load_demo_ill
-from tests.browser.conftest import ContextFactory, sign_in
+from tests.browser.conftest import ContextFactory, begin_as
 
 pytestmark = [
     pytest.mark.browser,
@@ -75,11 +76,7 @@ def test_main_pages_fit_the_screen(
         page.screenshot(path=folder / f"{language}-{device}-{name}.png", full_page=True)
         assert_fits(page, name)
     for name, username, address in SIGNED_IN:
-        context.clear_cookies()
-        context.add_cookies(
-            [{"name": "simpul_language", "value": language, "url": live_server.url}]
-        )
-        sign_in(page, User.objects.get(username=username), DEMO_PASSWORD)
+        begin_as(page, live_server.url, language, User.objects.get(username=username), PASSWORD)
         page.goto(address)
         page.screenshot(path=folder / f"{language}-{device}-{name}.png", full_page=True)
         assert_fits(page, name)
@@ -120,11 +117,7 @@ def test_working_pages_fit_a_phone(
     page = context.new_page()
     pages = [("title", "pustakawan.uniba", f"/catalogue/{laskar}/"), *WORKING_PAGES]
     for name, username, address in pages:
-        context.clear_cookies()
-        context.add_cookies(
-            [{"name": "simpul_language", "value": language, "url": live_server.url}]
-        )
-        sign_in(page, User.objects.get(username=username), DEMO_PASSWORD)
+        begin_as(page, live_server.url, language, User.objects.get(username=username), PASSWORD)
         page.goto(address)
         page.screenshot(path=folder / f"{language}-mobile-{name}.png", full_page=True)
         assert_fits(page, name)
