@@ -19,6 +19,7 @@ class SourceFormat(StrEnum):
     OAI_DC = "oai_dc"
     MODS = "mods"
     CSV = "csv"
+    SLIMS_UCS = "slims_ucs"  # JSON a SLiMS library pushes to a Union Catalog Server
 
 
 class MaterialType(StrEnum):

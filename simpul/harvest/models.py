@@ -148,3 +148,32 @@ class HarvestRun(models.Model):
         if self.job.started_at and self.job.finished_at:
             return self.job.finished_at - self.job.started_at
         return None
+
+
+class UcsNode(models.Model):
+    """A SLiMS installation that pushes its records to Simpul as to a Union Catalog Server
+    (SLiMS's own "UCS" feature): the node's ID and password, as set in its SLiMS."""
+
+    library = models.ForeignKey(
+        "network.Library", on_delete=models.CASCADE, related_name="ucs_nodes"
+    )
+    node_id = models.CharField(_("node ID"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    password = models.CharField(max_length=128)  # a Django password hash of the secret
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_push_at = models.DateTimeField(_("last push"), null=True, blank=True)
+    records_received = models.PositiveIntegerField(_("records received"), default=0)
+
+    class Meta:
+        verbose_name = _("SLiMS UCS node")
+        verbose_name_plural = _("SLiMS UCS nodes")
+        ordering = ["library__code", "node_id"]
+
+    def __str__(self) -> str:
+        return f"{self.library_id}: {self.node_id}"
+
+    @property
+    def origin(self) -> str:
+        """Its records' identifiers are SLiMS biblio_ids, counted from 1 on every node."""
+        return f"ucs:{self.pk}"

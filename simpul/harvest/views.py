@@ -3,21 +3,25 @@ harvest on demand and read each harvest's history."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from simpul.accounts.forms import add_service_errors
+from simpul.catalog.readers.slims_ucs import MAX_BODY_BYTES
 from simpul.core.errors import InvalidInput
-from simpul.harvest import oai, queries, services
-from simpul.harvest.models import HarvestSource, RunMode
+from simpul.harvest import oai, queries, services, ucs
+from simpul.harvest.models import HarvestSource, RunMode, UcsNode
 
 
 class SourceForm(forms.ModelForm):
@@ -81,7 +85,101 @@ def source_list(request: HttpRequest) -> HttpResponse:
     sources = list(queries.sources_for(request.user))
     last = queries.last_runs(sources)
     rows = [(source, last.get(source.pk)) for source in sources]
-    return render(request, "harvest/list.html", {"form": form, "rows": rows})
+    nodes = [(node, ucs.pushes(node, 1)) for node in ucs.nodes_for(libraries)]
+    return render(
+        request,
+        "harvest/list.html",
+        {"form": form, "rows": rows, "nodes": nodes, "node_form": NodeForm(libraries=libraries)},
+    )
+
+
+class NodeForm(forms.Form):
+    library = forms.ChoiceField(label=gettext_lazy("Library"))
+    node_id = forms.CharField(
+        label=gettext_lazy("Node ID"),
+        max_length=100,
+        help_text=gettext_lazy("The Server ID the library's SLiMS sends, e.g. slims-uniba."),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, libraries: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        library = self.fields["library"]
+        assert isinstance(library, forms.ChoiceField)
+        library.choices = [(lib.code, lib.display_name) for lib in libraries]
+        if len(libraries) == 1:
+            library.initial = libraries[0].code
+
+
+def _node_settings(request: HttpRequest, node: UcsNode, secret: str) -> HttpResponse:
+    """The three values the library's SLiMS needs, the password shown this once."""
+    address = request.build_absolute_uri("/").rstrip("/")
+    return render(
+        request, "harvest/ucs_node.html", {"node": node, "secret": secret, "address": address}
+    )
+
+
+@login_required
+@require_POST
+def add_node(request: HttpRequest) -> HttpResponse:
+    libraries = queries.managed_libraries(request.user)
+    if not libraries:
+        raise Http404
+    form = NodeForm(request.POST, libraries=libraries)
+    if form.is_valid():
+        library = next(lib for lib in libraries if lib.code == form.cleaned_data["library"])
+        try:
+            node, secret = ucs.register_node(
+                request.user, library, form.cleaned_data["node_id"], form.cleaned_data["name"]
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc)
+        else:
+            return _node_settings(request, node, secret)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+    return redirect("harvest:sources")
+
+
+def _node(request: HttpRequest, pk: int) -> UcsNode:
+    libraries = queries.managed_libraries(request.user)
+    node = UcsNode.objects.filter(pk=pk, library__in=libraries).select_related("library").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+@login_required
+@require_POST
+def renew_node_password(request: HttpRequest, pk: int) -> HttpResponse:
+    node = _node(request, pk)
+    return _node_settings(request, node, ucs.renew_password(request.user, node))
+
+
+@login_required
+@require_POST
+def remove_node(request: HttpRequest, pk: int) -> HttpResponse:
+    node = _node(request, pk)
+    ucs.remove_node(request.user, node)
+    messages.success(
+        request,
+        _("The node %(id)s can push no more; the records it brought stay.") % {"id": node.node_id},
+    )
+    return redirect("harvest:sources")
+
+
+@csrf_exempt
+@require_POST
+def ucs_endpoint(request: HttpRequest) -> HttpResponseBase:
+    """Where a SLiMS node pushes (ucs.php, ucpoll.php, uc-ops.php). The answer is streamed,
+    so it goes out chunked: the HTTP client of older SLiMS reads every body as chunked."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        answer = {"status": "INVALID_DATA", "message": _("The request is too large.")}
+        return JsonResponse(answer, status=413)
+    answer = ucs.receive(request.body)
+    body = json.dumps(answer, ensure_ascii=False).encode()
+    return StreamingHttpResponse(iter([body]), content_type="application/json")
 
 
 @login_required

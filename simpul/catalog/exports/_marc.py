@@ -7,6 +7,7 @@ minimal bibliographic record built from its normalised fields.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
@@ -213,4 +214,9 @@ def breaker_text(record: CatalogueRecord) -> str:
         else:
             etree.indent(root, space="  ")
             return str(etree.tostring(root, encoding="unicode"))
+    if record.source_format == SourceFormat.SLIMS_UCS:
+        try:
+            return json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
+        except ValueError:
+            pass
     return raw.decode("utf-8", "replace")

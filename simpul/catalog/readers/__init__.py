@@ -28,6 +28,7 @@ from simpul.catalog.readers.dublin_core import read_dublin_core
 from simpul.catalog.readers.marc import read_marc
 from simpul.catalog.readers.marcxml import read_marcxml
 from simpul.catalog.readers.mods import read_mods
+from simpul.catalog.readers.slims_ucs import read_slims_ucs
 
 __all__ = ["READER_VERSION", "SNIFF_BYTES", "read_records", "sniff_format"]
 
@@ -47,6 +48,7 @@ READERS: dict[SourceFormat, Reader] = {
     SourceFormat.OAI_DC: read_dublin_core,
     SourceFormat.MODS: read_mods,
     SourceFormat.CSV: read_csv,
+    SourceFormat.SLIMS_UCS: read_slims_ucs,
 }
 
 # A leader: record length, 7 more leader positions, base address of data.

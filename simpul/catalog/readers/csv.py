@@ -39,17 +39,16 @@ from simpul.catalog.bibliographic import (
     RecordProblem,
     SourceFormat,
 )
-from simpul.catalog.isbn import extract_isbns, looks_like_isbn, normalise_doi, normalise_issn
+from simpul.catalog.isbn import normalise_doi, normalise_issn
 from simpul.catalog.readers._stream import replay
 from simpul.catalog.readers._text import (
     dedupe,
     first_year,
-    names_no_language,
-    normalise_language,
     original_title_in_notes,
     squash,
     status_from_text,
 )
+from simpul.catalog.readers._values import isbns_or_issn, languages_named
 from simpul.catalog.readers.dublin_core import material_from_type
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -358,34 +357,16 @@ def _row_items(row: list[str], columns: dict[str, int], default_library_code: st
 def _row_record(
     row: list[str], columns: dict[str, int], local_id: str, repairs: list[str]
 ) -> BibRecord:
-    isbn_text = _cell(row, columns, "isbn_issn")
-    isbns = extract_isbns(isbn_text)
-    issns = [i for i in (normalise_issn(_cell(row, columns, "issn")),) if i]
-    if isbn_text and not isbns:
-        issn = normalise_issn(isbn_text)
-        if issn:
-            issns.append(issn)
-        elif looks_like_isbn(isbn_text):
-            repairs.append(
-                _("ISBN %(isbn)s has a wrong check digit and was left out.") % {"isbn": isbn_text}
-            )
+    isbns, issn_given_as_isbn = isbns_or_issn(_cell(row, columns, "isbn_issn"), repairs)
+    issns = [i for i in (normalise_issn(_cell(row, columns, "issn")),) if i] + issn_given_as_isbn
     material_text = _cell(row, columns, "material")
     material = material_from_type([material_text]) if material_text else MaterialType.BOOK
     if material == MaterialType.REPOSITORY:
         material = MaterialType.BOOK
     url = _cell(row, columns, "url")
-    languages = []
     # "Indonesia, Inggris": no language name holds a comma, unlike subjects and titles.
     names = [n.strip() for v in split_values(_cell(row, columns, "language")) for n in v.split(",")]
-    for name in filter(None, names):
-        code = normalise_language(name)
-        if code:
-            languages.append(code)
-        elif not names_no_language(name):
-            repairs.append(
-                _("Language “%(language)s” is not a language Simpul knows; it was left out.")
-                % {"language": name}
-            )
+    languages = languages_named([n for n in names if n], repairs)
     return BibRecord(
         local_id=local_id,
         source_format=SourceFormat.CSV,

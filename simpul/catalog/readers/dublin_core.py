@@ -24,11 +24,10 @@ from simpul.catalog.isbn import extract_isbns, looks_like_isbn, normalise_doi, n
 from simpul.catalog.readers._text import (
     dedupe,
     first_year,
-    names_no_language,
-    normalise_language,
     original_title_in_notes,
     squash,
 )
+from simpul.catalog.readers._values import languages_named
 from simpul.catalog.readers._xml import (
     Unit,
     localname,
@@ -142,15 +141,7 @@ def _convert(element: Any, unit: Unit) -> BibRecord | RecordProblem:
             _("ISBN(s) with a wrong check digit were left out: %(isbns)s.")
             % {"isbns": ", ".join(dedupe(rejected))}
         )
-    languages = []
-    for name in dc.get("language", []):
-        if code := normalise_language(name):
-            languages.append(code)
-        elif not names_no_language(name):
-            repairs.append(
-                _("Language “%(language)s” is not a language Simpul knows; it was left out.")
-                % {"language": squash(name)}
-            )
+    languages = languages_named(dc.get("language", []), repairs)
     years = [y for y in (first_year(d) for d in dc.get("issued", []) + dc.get("date", [])) if y]
     extent = next((v for v in dc.get("extent", []) + dc.get("format", []) if _EXTENT.search(v)), "")
     subjects = [squash(part) for value in dc.get("subject", []) for part in value.split(";")]

@@ -40,6 +40,7 @@ SOURCE_PREFERENCE = {
     SourceFormat.MARCXML.value: 4,
     SourceFormat.MODS.value: 3,
     SourceFormat.CSV.value: 2,
+    SourceFormat.SLIMS_UCS.value: 2,
     SourceFormat.OAI_DC.value: 1,
 }
 
