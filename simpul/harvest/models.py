@@ -157,7 +157,7 @@ class UcsNode(models.Model):
     library = models.ForeignKey(
         "network.Library", on_delete=models.CASCADE, related_name="ucs_nodes"
     )
-    node_id = models.CharField(_("node ID"), max_length=100, unique=True)
+    node_id = models.CharField(_("node ID"), max_length=36, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     password = models.CharField(max_length=128)  # a Django password hash of the secret
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -175,5 +175,6 @@ class UcsNode(models.Model):
 
     @property
     def origin(self) -> str:
-        """Its records' identifiers are SLiMS biblio_ids, counted from 1 on every node."""
-        return f"ucs:{self.pk}"
+        """Its records' identifiers are SLiMS biblio_ids, counted from 1 on every node. By
+        the node's ID, so a node removed and registered again finds its records again."""
+        return f"ucs:{self.node_id}"

@@ -38,7 +38,7 @@ from simpul.harvest.services import check_can_manage_sources
 from simpul.network import permissions
 from simpul.network.models import Library
 
-NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 MAX_RECORDS = 200  # SLiMS sends at most 50; more is not SLiMS
 PROBLEMS_TOLD = 5
 
@@ -51,7 +51,7 @@ def register_node(
     node_id = node_id.strip()
     if not NODE_ID.fullmatch(node_id):
         raise InvalidInput(
-            {"node_id": _("Use letters, digits, dots, hyphens and underscores (at most 100).")}
+            {"node_id": _("Use letters, digits, dots, hyphens and underscores (at most 36).")}
         )
     secret = new_secret()
     try:

@@ -97,7 +97,7 @@ class NodeForm(forms.Form):
     library = forms.ChoiceField(label=gettext_lazy("Library"))
     node_id = forms.CharField(
         label=gettext_lazy("Node ID"),
-        max_length=100,
+        max_length=36,
         help_text=gettext_lazy("The Server ID the library's SLiMS sends, e.g. slims-uniba."),
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)

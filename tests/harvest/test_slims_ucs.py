@@ -144,7 +144,7 @@ def test_a_node_pushes_records_and_deletions_and_hears_what_happened(world: Worl
     assert answer["message"].startswith("Simpul menerima 3 cantuman: 2 ditambahkan")
     assert "Cantuman 14:" in answer["message"]
     laskar = Record.objects.get(library=world.library_a, local_id="12")
-    assert laskar.origin == f"ucs:{node.pk}" and laskar.source_format == "slims_ucs"
+    assert laskar.origin == "ucs:slims-alpha" and laskar.source_format == "slims_ucs"
     hits = search_catalogue(search_params({"q": "laskar pelangi"})).hits
     assert [h.cluster.pk for h in hits] == [laskar.cluster_id]  # indexed at once
     assert laskar.holdings.get().call_number == "899.221 HIR 12"
@@ -221,6 +221,23 @@ def test_only_the_librarys_staff_manage_its_nodes(world: World) -> None:
     assert 'data-testid="ucs-password">' in renewed
     assert staff.post(f"{PAGE}ucs-nodes/{node.pk}/remove/").status_code == 302
     assert not UcsNode.objects.exists()
+    long = staff.post(f"{PAGE}ucs-nodes/", {"library": "ALPHA", "node_id": "n" * 37})
+    assert long.status_code == 302 and not UcsNode.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_node_registered_again_finds_its_records_again(world: World) -> None:
+    staff = english_client(world.librarian_a)
+    slims = Client(HTTP_ACCEPT_LANGUAGE="en")
+    first = register(staff)
+    assert push(slims, body("slims-alpha", first, {"12": RECORDS["12"]}))["status"] == "UPLOADED"
+    staff.post(f"{PAGE}ucs-nodes/{UcsNode.objects.get().pk}/remove/")
+    assert Record.objects.filter(status=RecordStatus.ACTIVE).count() == 1  # records stay
+    assert push(slims, body("slims-alpha", first, {}))["status"] == "UNAUTHORIZED"
+    second = register(staff)
+    assert second != first
+    again = push(slims, body("slims-alpha", second, {"12": RECORDS["12"]}))
+    assert "1 unchanged" in again["message"] and Record.objects.count() == 1
 
 
 ADD_NODE = """
