@@ -96,6 +96,19 @@ def page_id(new_context: ContextFactory) -> Page:
     return new_context(locale="id-ID").new_page()
 
 
+@pytest.fixture
+def files_apart(settings: Any, tmp_path: Path) -> None:
+    """The demo repository's files go to this test's folder, not the worker's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "repository": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "repository"), "base_url": None},
+        },
+    }
+
+
 def sign_in(page: Page, user: Any, password: str = PASSWORD) -> None:
     """Sign in through the real form and wait until the header shows the person's name."""
     page.goto("/accounts/sign-in/")

@@ -57,7 +57,7 @@ def _faults(result: Any) -> list[str]:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_pages_pass_axe(
-    new_context: ContextFactory, live_server: Any, db: None, language: str
+    new_context: ContextFactory, live_server: Any, db: None, files_apart: None, language: str
 ) -> None:
     network = load_demo_network()
     load_demo_catalogue(generated_records=400)

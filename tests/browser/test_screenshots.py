@@ -105,7 +105,12 @@ WORKING_PAGES = [
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_working_pages_fit_a_phone(
-    new_context: ContextFactory, live_server: Any, db: None, tmp_path: Path, language: str
+    new_context: ContextFactory,
+    live_server: Any,
+    db: None,
+    files_apart: None,
+    tmp_path: Path,
+    language: str,
 ) -> None:
     folder = Path(os.environ.get("SIMPUL_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
