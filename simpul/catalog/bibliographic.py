@@ -22,6 +22,17 @@ class SourceFormat(StrEnum):
     SLIMS_UCS = "slims_ucs"  # JSON a SLiMS library pushes to a Union Catalog Server
 
 
+# How staff pages name the formats (proper names, the same in both languages).
+SOURCE_FORMAT_LABELS = {
+    SourceFormat.MARC21: "MARC 21",
+    SourceFormat.MARCXML: "MARCXML",
+    SourceFormat.OAI_DC: "Dublin Core",
+    SourceFormat.MODS: "MODS",
+    SourceFormat.CSV: "CSV",
+    SourceFormat.SLIMS_UCS: "SLiMS UCS",
+}
+
+
 class MaterialType(StrEnum):
     BOOK = "book"
     EBOOK = "ebook"

@@ -8,7 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from simpul.catalog.bibliographic import ItemStatus, MaterialType, SourceFormat
+from simpul.catalog.bibliographic import (
+    SOURCE_FORMAT_LABELS,
+    ItemStatus,
+    MaterialType,
+)
 
 
 class ImportMode(models.TextChoices):
@@ -35,7 +39,10 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     stored_path = models.CharField(max_length=500, blank=True)
     source_format = models.CharField(
-        _("format"), max_length=20, choices=[(f.value, f.name) for f in SourceFormat], blank=True
+        _("format"),
+        max_length=20,
+        choices=[(f.value, label) for f, label in SOURCE_FORMAT_LABELS.items()],
+        blank=True,
     )
     mode = models.CharField(
         _("mode"), max_length=10, choices=ImportMode.choices, default=ImportMode.UPDATE
@@ -174,7 +181,9 @@ class Record(models.Model):
     )
     local_id = models.CharField(_("identifier"), max_length=255)
     source_format = models.CharField(
-        _("source format"), max_length=20, choices=[(f.value, f.name) for f in SourceFormat]
+        _("source format"),
+        max_length=20,
+        choices=[(f.value, label) for f, label in SOURCE_FORMAT_LABELS.items()],
     )
     raw = models.BinaryField()
     raw_hash = models.CharField(max_length=64)
