@@ -29,6 +29,7 @@ NEEDS_DATABASE = {
     "import",
     "reindex",
     "harvest",
+    "ucs-node",
     "fixity",
     "audit",
     "bag",
@@ -42,6 +43,7 @@ NEEDS_TABLES = {
     "import",
     "reindex",
     "harvest",
+    "ucs-node",
     "fixity",
     "audit",
     "bag",
@@ -294,6 +296,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("harvest only this record again (with --source)"),
     )
 
+    node = _add(
+        sub,
+        "ucs-node",
+        _("register a SLiMS node that pushes its records (UCS), or give it a new password"),
+        _("Prints the Server ID and password for the library's SLiMS (docs/harvesting.md)."),
+    )
+    node.add_argument("library", metavar=_("CODE"), help=_("code of the member library"))
+    node.add_argument("node_id", metavar=_("NODE_ID"), help=_("the Server ID its SLiMS sends"))
+    node.add_argument("--name", default="", help=_("a name to recognise it by"))
+    node.add_argument(
+        "--new-password", action="store_true", help=_("give an existing node a new password")
+    )
+
     reindexer = _add(
         sub,
         "reindex",
@@ -532,6 +547,10 @@ def _run(args: argparse.Namespace) -> int:
         return harvest_library(
             args.library, source_id=args.source, full=args.full, identifier=args.identifier or ""
         )
+    if args.command == "ucs-node":
+        from simpul.harvest.commands import ucs_node
+
+        return ucs_node(args.library, args.node_id, name=args.name, renew=args.new_password)
     if args.command == "card-keys":
         from simpul.cards.commands import card_keys
 

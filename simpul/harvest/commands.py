@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from simpul.catalog.commands import print_record_reports
 from simpul.catalog.models import JobStatus
 from simpul.catalog.services import imports
-from simpul.harvest import services
-from simpul.harvest.models import HarvestSource, RunMode
+from simpul.core.errors import InvalidInput
+from simpul.harvest import services, ucs
+from simpul.harvest.models import HarvestSource, RunMode, UcsNode
 from simpul.network.models import Library
 
 
@@ -55,3 +56,31 @@ def harvest_library(
         if job.status != JobStatus.SUCCEEDED or job.failed:
             worst = 1
     return worst
+
+
+def ucs_node(code: str, node_id: str, *, name: str = "", renew: bool = False) -> int:
+    """Register a SLiMS node for a library (or give it a new password) and print what its
+    SLiMS needs; for IT staff setting up many libraries at once."""
+    library = Library.objects.filter(code=code.upper()).first()
+    if library is None:
+        print(_("No member library has the code %(code)s.") % {"code": code}, file=sys.stderr)
+        return 1
+    try:
+        if renew:
+            node = UcsNode.objects.filter(library=library, node_id=node_id).first()
+            if node is None:
+                print(
+                    _("%(code)s has no SLiMS node %(id)s.") % {"code": library.code, "id": node_id},
+                    file=sys.stderr,
+                )
+                return 1
+            secret = ucs.renew_password(None, node)
+        else:
+            node, secret = ucs.register_node(None, library, node_id, name)
+    except InvalidInput as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return 1
+    print(_("Server ID: %(id)s") % {"id": node.node_id})
+    print(_("Server password: %(password)s") % {"password": secret})
+    print(_("Write the password down now: Simpul keeps only a fingerprint of it."))
+    return 0

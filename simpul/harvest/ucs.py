@@ -44,10 +44,12 @@ PROBLEMS_TOLD = 5
 
 
 def register_node(
-    actor: permissions.Actor, library: Library, node_id: str, name: str
+    actor: permissions.Actor | None, library: Library, node_id: str, name: str
 ) -> tuple[UcsNode, str]:
-    """A new node and its password, shown once: the library's SLiMS is set up with both."""
-    check_can_manage_sources(actor, library)
+    """A new node and its password, shown once: the library's SLiMS is set up with both.
+    `actor` None: an operator at the command line."""
+    if actor is not None:
+        check_can_manage_sources(actor, library)
     node_id = node_id.strip()
     if not NODE_ID.fullmatch(node_id):
         raise InvalidInput(
@@ -73,8 +75,9 @@ def new_secret() -> str:
     return secrets.token_urlsafe(18)
 
 
-def renew_password(actor: permissions.Actor, node: UcsNode) -> str:
-    check_can_manage_sources(actor, node.library)
+def renew_password(actor: permissions.Actor | None, node: UcsNode) -> str:
+    if actor is not None:
+        check_can_manage_sources(actor, node.library)
     secret = new_secret()
     node.password = make_password(secret)
     node.save(update_fields=["password"])

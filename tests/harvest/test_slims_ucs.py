@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django.utils import translation
 
+from simpul import cli
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, Record, RecordStatus
 from simpul.catalog.queries import search_catalogue, search_params
@@ -238,6 +240,24 @@ def test_a_node_registered_again_finds_its_records_again(world: World) -> None:
     assert second != first
     again = push(slims, body("slims-alpha", second, {"12": RECORDS["12"]}))
     assert "1 unchanged" in again["message"] and Record.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_staff_register_a_node_from_the_command_line(world: World, capsys) -> None:
+    with translation.override("en"):
+        assert cli.main(["ucs-node", "alpha", "slims-alpha", "--name", "SLiMS Alpha"]) == 0
+        secret = capsys.readouterr().out.split("Server password: ")[1].split()[0]
+        slims = Client(HTTP_ACCEPT_LANGUAGE="en")
+        assert push(slims, body("slims-alpha", secret, RECORDS))["status"] == "PARTIAL"
+        assert cli.main(["ucs-node", "ALPHA", "slims-alpha", "--new-password"]) == 0
+        renewed = capsys.readouterr().out.split("Server password: ")[1].split()[0]
+        assert push(slims, body("slims-alpha", secret, {}))["status"] == "UNAUTHORIZED"
+        assert push(slims, body("slims-alpha", renewed, {}))["status"] == "NO_DATA"
+        assert cli.main(["ucs-node", "ALPHA", "slims-alpha"]) == 1
+        assert "Another node already has the ID slims-alpha." in capsys.readouterr().err
+        assert cli.main(["ucs-node", "NOPE", "x"]) == 1
+        assert cli.main(["ucs-node", "ALPHA", "other", "--new-password"]) == 1
+        assert "ALPHA has no SLiMS node other." in capsys.readouterr().err
 
 
 ADD_NODE = """
