@@ -16,7 +16,6 @@ every record that could not be read or was repaired.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import secrets
@@ -30,7 +29,7 @@ from django.utils.translation import ngettext
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
-from simpul.catalog.readers.slims_ucs import MAX_BODY_BYTES, read_slims_ucs
+from simpul.catalog.readers.slims_ucs import MAX_BODY_BYTES, read_document
 from simpul.catalog.services import imports, indexing
 from simpul.core.errors import InvalidInput
 from simpul.harvest.models import UcsNode
@@ -116,7 +115,7 @@ def receive(body: bytes) -> dict[str, str]:
         return _delete(node, data.get("biblio"))
     if not data:
         return _answer("NO_DATA", _("The request holds no records."))
-    return _upload(node, body)
+    return _upload(node, document)
 
 
 def _answer(status: str, message: str) -> dict[str, str]:
@@ -165,8 +164,8 @@ def _apply(node: UcsNode, items: list[BibRecord | RecordProblem]) -> dict[str, i
     return {name: getattr(job, name) - before[name] for name in imports.JOB_COUNTS}
 
 
-def _upload(node: UcsNode, body: bytes) -> dict[str, str]:
-    items = list(read_slims_ucs(io.BytesIO(body), default_library_code=node.library.code))
+def _upload(node: UcsNode, document: dict[str, Any]) -> dict[str, str]:
+    items = list(read_document(document, node.library.code))
     if len(items) > MAX_RECORDS:
         return _answer(
             "INVALID_DATA",

@@ -58,8 +58,13 @@ def read_slims_ucs(
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         yield RecordProblem(1, _("The request is not valid JSON: %(error)s") % {"error": error})
         return
+    yield from read_document(document, default_library_code)
+
+
+def read_document(document: Any, library_code: str = "") -> Iterator[BibRecord | RecordProblem]:
+    """The records of a body already parsed (the UCS endpoint reads it once)."""
     for position, value in enumerate(records_in(document), start=1):
-        yield _record(value, position, default_library_code)
+        yield _record(value, position, library_code)
 
 
 def records_in(document: Any) -> list[Any]:
