@@ -6,7 +6,7 @@ as a file import's, so the catalogue's import pages and API show harvests too.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -178,3 +178,7 @@ class UcsNode(models.Model):
         """Its records' identifiers are SLiMS biblio_ids, counted from 1 on every node. By
         the node's ID, so a node removed and registered again finds its records again."""
         return f"ucs:{self.node_id}"
+
+    def import_name(self, day: date | None = None) -> str:
+        """The name of its pushes' import of a day; without a day, what all names begin with."""
+        return f"SLiMS UCS {self.node_id} {day.isoformat() if day else ''}"

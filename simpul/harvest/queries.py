@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from simpul.harvest.models import HarvestRun, HarvestSource
+from simpul.catalog.models import ImportJob
+from simpul.harvest.models import HarvestRun, HarvestSource, UcsNode
 from simpul.network import permissions
 from simpul.network.models import Library
 
@@ -38,3 +39,17 @@ def last_runs(sources: list[HarvestSource]) -> dict[int, HarvestRun]:
     for run in HarvestRun.objects.filter(source__in=sources).select_related("job").order_by("pk"):
         found[run.source_id] = run
     return found
+
+
+def ucs_nodes(libraries: list[Library]) -> list[tuple[UcsNode, ImportJob | None]]:
+    """The SLiMS nodes of these libraries, each with its latest import of pushes."""
+    nodes = UcsNode.objects.filter(library__in=libraries).select_related("library")
+    return [
+        (
+            node,
+            ImportJob.objects.filter(library=node.library, file_name__startswith=node.import_name())
+            .order_by("-pk")
+            .first(),
+        )
+        for node in nodes
+    ]

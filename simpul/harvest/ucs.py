@@ -133,8 +133,7 @@ def _authenticated(info: dict[str, Any]) -> UcsNode | None:
 
 def _job_of_today(node: UcsNode) -> ImportJob:
     """One import a day per node, so the library's import page lists its pushes by day."""
-    today = timezone.localdate()
-    name = f"SLiMS UCS {node.node_id} {today.isoformat()}"
+    name = node.import_name(timezone.localdate())
     job = ImportJob.objects.filter(library=node.library, file_name=name).order_by("pk").last()
     if job is None:
         job = ImportJob.objects.create(
@@ -216,16 +215,3 @@ def _delete(node: UcsNode, biblio: Any) -> dict[str, str]:
         )
         % {"count": removed},
     )
-
-
-def pushes(node: UcsNode, limit: int = 10) -> list[ImportJob]:
-    """The node's imports of the last days, newest first."""
-    return list(
-        ImportJob.objects.filter(
-            library=node.library, file_name__startswith=f"SLiMS UCS {node.node_id} "
-        ).order_by("-pk")[:limit]
-    )
-
-
-def nodes_for(libraries: list[Library]) -> list[UcsNode]:
-    return list(UcsNode.objects.filter(library__in=libraries).select_related("library"))

@@ -85,7 +85,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     sources = list(queries.sources_for(request.user))
     last = queries.last_runs(sources)
     rows = [(source, last.get(source.pk)) for source in sources]
-    nodes = [(node, ucs.pushes(node, 1)) for node in ucs.nodes_for(libraries)]
+    nodes = queries.ucs_nodes(libraries)
     return render(
         request,
         "harvest/list.html",
