@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 
 # Columns whose Python value (str, int, a related id) is what the database driver takes.
@@ -22,22 +22,25 @@ _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.Foreig
 def _preparers(fields: Sequence[Any]) -> list[Callable[[Any], Any] | None]:
     """Per column: None when the value goes to the driver as it is, else Django's preparation
     (JSON, dates, binary) — asking Django for every plain value costs more than the insert."""
+    # The connection of this thread itself: through the `connection` proxy every value
+    # would first look its connection up again.
+    database = connections[DEFAULT_DB_ALIAS]
     return [
         None
         if isinstance(f, _PLAIN)
-        else functools.partial(_json, f.encoder)
+        else functools.partial(_json, database.ops.adapt_json_value, f.encoder)
         if isinstance(f, models.JSONField)
-        else functools.partial(_prepare, f)
+        else functools.partial(_prepare, f, database)
         for f in fields
     ]
 
 
-def _prepare(field: Any, value: Any) -> Any:
-    return field.get_db_prep_save(value, connection)
+def _prepare(field: Any, database: Any, value: Any) -> Any:
+    return field.get_db_prep_save(value, database)
 
 
-def _json(encoder: Any, value: Any) -> Any:
-    return None if value is None else connection.ops.adapt_json_value(value, encoder)
+def _json(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> Any:
+    return None if value is None else adapt(value, encoder)
 
 
 def _row(values: Sequence[Any], preparers: Sequence[Callable[[Any], Any] | None]) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from django.utils import translation
 from simpul.catalog.bibliographic import BibRecord, MaterialType, RecordProblem, SourceFormat
 from simpul.catalog.readers import read_records
 from simpul.catalog.readers._xml import iter_units
-from simpul.catalog.readers.marcxml import is_marc_record
+from simpul.catalog.readers.marcxml import is_marc_record, never_marc_record
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 MARC_NS = "http://www.loc.gov/MARC21/slim"
@@ -317,3 +318,54 @@ def test_absurd_sizes_are_refused_record_by_record() -> None:
     assert [(p.position, p.local_id) for p in bad] == [(1, "1"), (2, "")]
     assert "too long to be real" in bad[0].reason
     assert "more than 50000 XML elements" in bad[1].reason
+
+
+def _in_oai_page(records: list[str]) -> bytes:
+    """MARCXML records as an OAI-PMH ListRecords page puts them, seven levels down."""
+    opening = f'<record xmlns="{MARC_NS}">'
+    wrapped = "".join(
+        f"<record><header><identifier>oai:x:{n}</identifier><datestamp>2026-01-01</datestamp>"
+        f"</header><metadata>{record.replace('<record>', opening, 1)}</metadata></record>"
+        for n, record in enumerate(records, start=1)
+    )
+    return (
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>'
+        f"{wrapped}</ListRecords></OAI-PMH>"
+    ).encode()
+
+
+def test_records_deep_in_an_oai_page_are_checked_and_released_as_in_a_file() -> None:
+    # Deep inside a record the reader passes subfields over unasked (`never_record`); a
+    # runaway record must still be cut short and reported, and the tree still emptied.
+    many_elements = (
+        '<subfield code="a">Judul</subfield>' + '<subfield code="x">y</subfield>' * 60_000
+    )
+    page = _in_oai_page(
+        [
+            _record("1", '<subfield code="a">Judul pertama</subfield>'),
+            _record("2", many_elements),
+            _record("3", '<subfield code="a">Judul ketiga</subfield>'),
+        ]
+    )
+    good, bad = read(page)
+    assert [(r.local_id, r.title) for r in good] == [
+        ("oai:x:1", "Judul pertama"),
+        ("oai:x:3", "Judul ketiga"),
+    ]
+    assert [(p.position, p.local_id) for p in bad] == [(2, "oai:x:2")]
+    assert "more than 50000 XML elements" in bad[0].reason
+
+    units = list(iter_units(io.BytesIO(page), is_marc_record, never_marc_record))
+    assert [u.oai_identifier for u in units] == ["oai:x:1", "oai:x:2", "oai:x:3"]
+    assert [u.problem != "" for u in units] == [False, True, False]
+
+
+def test_the_tree_of_an_oai_page_is_cleared_as_records_are_read() -> None:
+    records = [chunk.decode() for chunk in itertools.islice(_generated_collection(1500), 1, 1501)]
+    count = 0
+    for unit in iter_units(io.BytesIO(_in_oai_page(records)), is_marc_record, never_marc_record):
+        oai_record = unit.oai_header.getparent()
+        earlier = list(oai_record.itersiblings(preceding=True))
+        assert len(earlier) <= 1 and all(len(e) == 0 for e in earlier)
+        count += 1
+    assert count == 1500

@@ -175,12 +175,19 @@ def _release(element: Any) -> None:
         node = parent
 
 
-def iter_units(stream: BinaryIO, is_record: Callable[[Any], bool]) -> Iterator[Unit]:
+def iter_units(
+    stream: BinaryIO,
+    is_record: Callable[[Any], bool],
+    never_record: Callable[[str], bool] | None = None,
+) -> Iterator[Unit]:
     """The records of an XML document, OAI-PMH wrapped or not, one element at a time.
 
     `is_record` says whether an element that has just ended is a record of the format
-    (a MARCXML <record>, an <oai_dc:dc>, a <mods>). Raises XmlRefused for an unsafe
-    document; a well-formedness error ends the iteration with a Unit carrying the problem.
+    (a MARCXML <record>, an <oai_dc:dc>, a <mods>). `never_record`, from the tag alone,
+    names elements that are never one (a MARC subfield): deep inside a record they are
+    passed over without a question each, which is most of the elements of a document.
+    Raises XmlRefused for an unsafe document; a well-formedness error ends the iteration
+    with a Unit carrying the problem.
     """
     head = stream.read(PROLOGUE_LIMIT)
     check_prologue(head)
@@ -197,11 +204,24 @@ def iter_units(stream: BinaryIO, is_record: Callable[[Any], bool]) -> Iterator[U
     )
     position = 0
     elements_seen = 0
+    depth = 0  # of the element just started or ended; the root is 1
+    inert: dict[Any, bool] = {}
     try:
         for event, element in parser:
             if event == "start":
                 elements_seen += 1
+                depth += 1
                 continue
+            depth -= 1
+            # Four levels down no element is OAI-PMH's own (see `_shallow`); there an element
+            # whose tag is never a record waits, untouched, for the record around it to end.
+            if depth >= 3 and elements_seen <= MAX_ELEMENTS_PER_RECORD:
+                tag = element.tag
+                passed = inert.get(tag)
+                if passed is None:
+                    passed = inert[tag] = _never_a_record(tag, never_record)
+                if passed:
+                    continue
             if elements_seen > MAX_ELEMENTS_PER_RECORD and element.getparent() is not None:
                 # A runaway record: drop its insides as they end so memory stays flat; the
                 # record itself is reported when it ends.
@@ -238,6 +258,13 @@ def iter_units(stream: BinaryIO, is_record: Callable[[Any], bool]) -> Iterator[U
             )
             % {"line": line, "message": _xml_message(error)},
         )
+
+
+def _never_a_record(tag: Any, never_record: Callable[[str], bool] | None) -> bool:
+    """Neither an OAI-PMH record nor, by the format's word, one of its records."""
+    if never_record is None or not isinstance(tag, str):
+        return False
+    return tag.rsplit("}", 1)[-1] != "record" and never_record(tag)
 
 
 def _shallow(element: Any) -> bool:
@@ -287,12 +314,13 @@ def read_xml_records(
     stream: BinaryIO,
     *,
     is_record: Callable[[Any], bool],
+    never_record: Callable[[str], bool] | None = None,
     convert: Callable[[Any, Unit], Converted],
     source_format: SourceFormat,
 ) -> Iterator[Converted | BibRecord | RecordProblem]:
     """Records of an XML document in one format: OAI-PMH deletions, problems and all."""
     try:
-        units = iter_units(stream, is_record)
+        units = iter_units(stream, is_record, never_record)
         for unit in units:
             if unit.problem:
                 yield RecordProblem(

@@ -65,6 +65,11 @@ _TYPE_WORDS: list[tuple[tuple[str, ...], MaterialType]] = [
 ]  # fmt: skip
 
 
+def never_dc_record(tag: str) -> bool:
+    """Dublin Core's own elements (dc:title …) are never the record around them."""
+    return tag.startswith("{") and tag[1:].split("}", 1)[0] in DC_NAMESPACES
+
+
 def is_dc_record(element: Any) -> bool:
     name = localname(element)
     ns = namespace(element)
@@ -179,5 +184,9 @@ def read_dublin_core(
     so that every reader is called the same way.
     """
     return read_xml_records(
-        stream, is_record=is_dc_record, convert=_convert, source_format=SourceFormat.OAI_DC
+        stream,
+        is_record=is_dc_record,
+        never_record=never_dc_record,
+        convert=_convert,
+        source_format=SourceFormat.OAI_DC,
     )

@@ -40,6 +40,10 @@ _MARC_CHILDREN = frozenset({"leader", "controlfield", "datafield"})
 _TAG = re.compile(r"^[0-9A-Za-z]{3}$")
 
 
+def never_marc_record(tag: str) -> bool:
+    return tag.rsplit("}", 1)[-1] != "record"
+
+
 def is_marc_record(element: Any) -> bool:
     if localname(element) != "record":
         return False
@@ -50,16 +54,26 @@ def is_marc_record(element: Any) -> bool:
 
 
 def _clean(value: str) -> str:
-    value = CONTROL_CHARS.sub("", value)
+    if not value.isprintable():  # every control character is unprintable
+        value = CONTROL_CHARS.sub("", value)
     return unicodedata.normalize("NFC", value) if not value.isascii() else value
 
 
 def _raw_text(element: Any) -> str:
     """Text of a controlfield or subfield as written (inner spaces matter in 008)."""
-    value = "".join(element.itertext())
+    value = "".join(element.itertext()) if len(element) else element.text or ""
     if len(value) > 100_000:
         text_of(element)  # raises RecordInvalid with the standard message
     return _clean(value)
+
+
+# The names of MARCXML's own elements by their tags, with and without the namespace: most
+# elements of a record are subfields, and splitting each tag costs more than reading it.
+_MARC_NAMES: dict[Any, str] = {
+    tag: name
+    for name in ("leader", "controlfield", "datafield", "subfield")
+    for tag in (name, f"{{{MARC_NS}}}{name}")
+}
 
 
 def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
@@ -71,7 +85,7 @@ def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
     ignored: list[str] = []
     indicatorless: list[str] = []
     for child in element:
-        name = localname(child)
+        name = _MARC_NAMES.get(child.tag) or localname(child)
         if not name:
             continue
         if name == "leader":
@@ -101,7 +115,7 @@ def element_fields(element: Any) -> tuple[str, list[PlainField], list[str]]:
                 indicatorless.append(tag)
             subfields: list[tuple[str, str]] = []
             for sub in child:
-                sub_name = localname(sub)
+                sub_name = _MARC_NAMES.get(sub.tag) or localname(sub)
                 if not sub_name:
                     continue
                 if sub_name != "subfield":
@@ -192,6 +206,7 @@ def read_marcxml(
     results = read_xml_records(
         stream,
         is_record=is_marc_record,
+        never_record=never_marc_record,
         convert=_convert(default_library_code),
         source_format=SourceFormat.MARCXML,
     )

@@ -62,6 +62,10 @@ _RESOURCE_TYPES = {
 }
 
 
+def never_mods_record(tag: str) -> bool:
+    return tag.rsplit("}", 1)[-1] != "mods"
+
+
 def is_mods_record(element: Any) -> bool:
     return localname(element) == "mods"
 
@@ -358,6 +362,7 @@ def read_mods(
     return read_xml_records(
         stream,
         is_record=is_mods_record,
+        never_record=never_mods_record,
         convert=_convert(default_library_code),
         source_format=SourceFormat.MODS,
     )
