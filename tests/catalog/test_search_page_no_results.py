@@ -132,3 +132,23 @@ def test_nothing_wider_is_offered_when_no_word_is_known(catalogue, en_client):
     assert (body["total"], body["spelling"], body["broader"]) == (0, [], [])
     html = en_client.get("/catalogue/", {"q": "zzqxj qqxzv"}).content.decode()
     assert 'data-testid="broader"' not in html and "fewer words" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ('"teknik zzqxj"', '"teknik"'),
+        ("teknik AND zzqxj", "teknik"),
+        ("title:(teknik zzqxj)", "title:(teknik)"),
+        ("title:zzqxj teknik", "teknik"),
+        ('judul:"zzqxj" teknik', "teknik"),
+        ("zzqxj-teknik", "teknik"),
+    ],
+)
+def test_a_wider_search_is_written_as_a_person_would_type_it(catalogue, en_client, typed, offered):
+    """Taking the unknown word out leaves no empty quotes or parentheses, no dangling AND and
+    no field that would silently move onto the next word."""
+    body = en_client.get(API, {"q": typed}).json()
+    assert body["total"] == 0
+    assert [b["q"] for b in body["broader"] if b["dropped"]] == [offered]
+    assert body["broader"][0]["total"] == _total(en_client, q=offered) > 0

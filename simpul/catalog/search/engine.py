@@ -807,14 +807,17 @@ class SearchIndex:
         found: list[BroaderSearch] = []
         parsed = query_language.parse(text)
         words = list(dict.fromkeys(parsed.keywords()))
+        known = [options[w][0] if w in options else w for w in words if w not in unknown]
         if unknown:
             wider = text
             for word in unknown:
-                wider = _replace_word(wider, word, "")
+                wider = _drop_word(wider, word)
             for wrong, corrections in options.items():
                 wider = _replace_word(wider, wrong, corrections[0])
-            wider = " ".join(wider.split())
-            if total := self._finds(searcher, wider, request):
+            wider = _tidy_query(wider)
+            if query_language.parse(wider).warnings:  # an operator or field left with no word
+                wider = " ".join(known)
+            if wider and (total := self._finds(searcher, wider, request)):
                 found.append(BroaderSearch(wider, total, tuple(unknown)))
         tree = parsed.tree
         plain = isinstance(tree, query_language.And) and all(
@@ -822,7 +825,6 @@ class SearchIndex:
             for child in tree.children
         )
         if plain:
-            known = [options[w][0] if w in options else w for w in words if w not in unknown]
             any_of = " OR ".join(known)
             if len(known) > 1 and (total := self._finds(searcher, any_of, request)):
                 found.append(BroaderSearch(any_of, total))
@@ -923,6 +925,36 @@ def _within_two_edits(a: str, b: str) -> bool:
             return False
         previous2, previous = previous, current
     return previous[-1] <= 2
+
+
+_FIELD_PREFIX = r"(?<![^\s(])[^\s:()\"“”]+:"
+_PHRASE = re.compile(rf'({_FIELD_PREFIX})?["“”]\s*([^"“”]*?)\s*["“”]')
+_EMPTY_GROUP = re.compile(rf"(?:{_FIELD_PREFIX})?\(\s*\)")
+_BARE_FIELD = re.compile(rf"({_FIELD_PREFIX})(?=\s*(?:\)|$))")
+
+
+def _tidy_query(text: str) -> str:
+    """What is left of a query once words were taken out, written as a person would type it:
+    no empty phrases or groups, no space inside quotes or parentheses, no field without a word."""
+    text = _PHRASE.sub(lambda phrase: f'{phrase[1] or ""}"{phrase[2]}"' if phrase[2] else " ", text)
+    while True:
+        tidied = _BARE_FIELD.sub(
+            lambda field: (
+                " " if field[1][:-1].lower() in query_language.FIELD_ALIASES else field[0]
+            ),
+            text,
+        )
+        tidied = _EMPTY_GROUP.sub(" ", re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", tidied)))
+        if tidied == text:
+            return " ".join(text.split())
+        text = tidied
+
+
+def _drop_word(text: str, word: str) -> str:
+    """Take a folded word out of what was typed, with the field or minus sign typed on it."""
+    pattern = rf"(?:{_FIELD_PREFIX}|-)?(?<![^\W_]){re.escape(word)}(?![^\W_])-?"
+    dropped = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return dropped if dropped != text else re.sub(pattern, " ", analysis.fold(text))
 
 
 def _replace_word(text: str, wrong: str, right: str) -> str:
