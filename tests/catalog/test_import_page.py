@@ -111,6 +111,23 @@ def test_the_page_speaks_indonesian(world: World, shared_data: Path):
     assert "Impor cantuman katalog" in page.text
 
 
+def test_the_history_writes_large_counts_as_each_language_does(world: World):
+    """A 20,182-record export is read at a glance: 20,182 in English, 20.182 in Indonesian."""
+    ImportJob.objects.create(
+        library=world.library_a,
+        file_name="uniba.mrc",
+        status=JobStatus.SUCCEEDED,
+        records_seen=20182,
+        failed=1234,
+    )
+    client = english_client(world.librarian_a)
+    history = client.get(IMPORTS).text
+    assert "<td>20,182</td>" in history and "<td>1,234</td>" in history
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    history = client.get(IMPORTS).text
+    assert "<td>20.182</td>" in history and "<td>1.234</td>" in history
+
+
 @pytest.mark.parametrize(
     ("file_name", "content", "fields", "message"),
     [
