@@ -110,6 +110,20 @@ def status_label(code: str) -> str:
         return code
 
 
+def year_label(value: str) -> str:
+    """A chosen year filter as the search reads it: 2010, 2010 to 2020 (also when typed the other
+    way round), 2010 and later, up to 1999."""
+    bounds = year_bounds(value)
+    if bounds is None:
+        return value
+    low, high = bounds
+    if low is not None and high is not None:
+        return str(low) if low == high else f"{low}\u2013{high}"
+    if low is not None:
+        return _("%(year)s and later") % {"year": low}
+    return _("up to %(year)s") % {"year": high}
+
+
 def language_label(code: str) -> str:
     known = LANGUAGE_NAMES.get(code)
     if known is not None:

@@ -100,7 +100,7 @@ def _chosen_filters(params: queries.SearchParams) -> list[dict[str, str]]:
     chosen += [(_("Language"), "language", v, queries.language_label(v)) for v in params.languages]
     chosen += [(_("Subject"), "subject", v, v) for v in params.subjects]
     if params.year:
-        chosen.append((_("Year"), "year", params.year, params.year))
+        chosen.append((_("Year"), "year", params.year, queries.year_label(params.year)))
     if params.available:
         chosen.append((_("Availability"), "available", "1", _("Available now")))
     return [

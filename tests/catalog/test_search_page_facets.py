@@ -58,6 +58,30 @@ def test_choosing_a_facet_narrows_to_its_count(catalogue, en_client):
     assert total_of(both) == count
 
 
+@pytest.mark.parametrize(
+    ("typed", "english", "indonesian"),
+    [
+        ("2020-2010", "2010\u20132020", "2010\u20132020"),
+        ("2015", "2015", "2015"),
+        (">=2015", "2015 and later", "2015 dan sesudahnya"),
+        ("..1999", "up to 1999", "sampai 1999"),
+    ],
+)
+def test_a_chosen_year_range_reads_as_the_search_understood_it(
+    catalogue, en_client, typed, english, indonesian
+):
+    """Typed the wrong way round or with operators, the range is shown as it was applied."""
+    html = en_client.get("/catalogue/", {"year": typed}).content.decode()
+    chip = re.search(r'data-testid="chosen-filter">(.*?)</a>', html, re.S)
+    assert chip and f"Year: {english} ✕" in chip.group(1)
+    if typed == "2020-2010":
+        assert total_of(html) == total_of(en_client.get("/catalogue/", {"year": "2010-2020"}).text)
+    en_client.cookies["simpul_language"] = "id"
+    html = en_client.get("/catalogue/", {"year": typed}).content.decode()
+    chip = re.search(r'data-testid="chosen-filter">(.*?)</a>', html, re.S)
+    assert chip and f"Tahun: {indonesian} ✕" in chip.group(1)
+
+
 def test_format_and_language_facets_narrow(catalogue, en_client):
     html = en_client.get("/catalogue/").content.decode()
     formats = facet_counts(html, "format")
