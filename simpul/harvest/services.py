@@ -26,6 +26,7 @@ from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
 from simpul.catalog.readers import read_records
 from simpul.catalog.services import imports, index_follower, indexing, reading
+from simpul.core import garbage
 from simpul.core.errors import InvalidInput
 from simpul.harvest import oai
 from simpul.harvest.models import (
@@ -218,6 +219,11 @@ def harvest(
 
 
 def run_harvest(run: HarvestRun, client_factory: ClientFactory = oai.Client) -> HarvestRun:
+    with garbage.bulk_work():
+        return _run_harvest(run, client_factory)
+
+
+def _run_harvest(run: HarvestRun, client_factory: ClientFactory) -> HarvestRun:
     source, job = run.source, run.job
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()

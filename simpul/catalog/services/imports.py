@@ -41,6 +41,7 @@ from simpul.catalog.models import (
 )
 from simpul.catalog.readers import READER_VERSION, sniff_format
 from simpul.catalog.services import clustering, index_follower, indexing, reading
+from simpul.core import garbage
 from simpul.core.bulk import insert_rows, insert_values, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.core.planner import StatisticsKeeper
@@ -127,6 +128,11 @@ def create_import_job(
 
 def run_import_job(job: ImportJob) -> ImportJob:
     """Read the job's file and apply it batch by batch; safe to run again after an interruption."""
+    with garbage.bulk_work():
+        return _run_import_job(job)
+
+
+def _run_import_job(job: ImportJob) -> ImportJob:
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()
     job.added = job.updated = job.unchanged = job.withdrawn = job.failed = job.records_seen = 0

@@ -24,6 +24,7 @@ from simpul.catalog.models import Cluster, Holding, Record, RecordStatus, Search
 from simpul.catalog.search.engine import SearchDocument, SearchIndex, WriterBusy
 from simpul.catalog.services import change_log
 from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
+from simpul.core import garbage
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,8 @@ def rebuild_index() -> int:
     try:
         index.clear()
         ids = Cluster.objects.order_by("pk").values_list("pk", flat=True)
-        count = index.add_new(documents_for(ids.iterator(chunk_size=CHUNK)))
+        with garbage.bulk_work():
+            count = index.add_new(documents_for(ids.iterator(chunk_size=CHUNK)))
         index.commit()
     except BaseException:
         index.rollback()

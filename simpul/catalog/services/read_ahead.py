@@ -27,7 +27,9 @@ def run(
     from django.utils import translation
 
     from simpul.catalog.services import reading
+    from simpul.core import garbage
 
+    garbage.tune_for_bulk_work()
     translation.activate(language)
     reading.read_into(out, path, source_format, library_code, size)
 
@@ -40,7 +42,9 @@ def run_pages(source_format: str, language: str, inbox: Any, out: Any) -> None:
     from django.utils import translation
 
     from simpul.catalog.services import reading
+    from simpul.core import garbage
 
+    garbage.tune_for_bulk_work()
     translation.activate(language)
     reading.read_pages_into(inbox, out, source_format)
 
@@ -58,5 +62,7 @@ def follow_log(database_name: str, index_dir: str, changes: int, stop: Any) -> N
     settings.SEARCH_INDEX_DIR = index_dir
     django.setup()
     from simpul.catalog.services import index_follower
+    from simpul.core import garbage
 
+    garbage.tune_for_bulk_work()
     index_follower.follow(stop, changes)

@@ -30,6 +30,7 @@ from simpul.catalog.models import Holding, Record, RecordStatus
 from simpul.catalog.readers import READER_VERSION, read_records
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.catalog.services.imports import HOLDING_FIELDS, RECORD_FIELDS, holding_rows
+from simpul.core import garbage
 from simpul.core.bulk import insert_values, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.network.models import Library
@@ -86,7 +87,7 @@ def reread_records(
     codes = dict(Library.objects.values_list("pk", "code"))
     report = RereadReport()
     last: int | None = 0
-    with index_follower.LogFollower() as follower:
+    with garbage.bulk_work(), index_follower.LogFollower() as follower:
         while (last := _reread_batch(records, last or 0, batch_size, codes, report)) is not None:
             follower.progress(report.read)
             if progress is not None:
