@@ -30,7 +30,7 @@ def tune_for_bulk_work() -> None:
 @contextlib.contextmanager
 def bulk_work() -> Iterator[None]:
     """For a job inside a longer-lived process (the worker, a command): as above while the
-    job runs, and the process's own settings back afterwards."""
+    job runs, and the process's own settings back afterwards. Also a decorator."""
     before = gc.get_threshold()
     tune_for_bulk_work()
     try:

@@ -218,12 +218,8 @@ def harvest(
     return run_harvest(new_run(source, mode, identifier=identifier), client_factory)
 
 
+@garbage.bulk_work()
 def run_harvest(run: HarvestRun, client_factory: ClientFactory = oai.Client) -> HarvestRun:
-    with garbage.bulk_work():
-        return _run_harvest(run, client_factory)
-
-
-def _run_harvest(run: HarvestRun, client_factory: ClientFactory) -> HarvestRun:
     source, job = run.source, run.job
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()

@@ -126,13 +126,9 @@ def create_import_job(
     return job
 
 
+@garbage.bulk_work()
 def run_import_job(job: ImportJob) -> ImportJob:
     """Read the job's file and apply it batch by batch; safe to run again after an interruption."""
-    with garbage.bulk_work():
-        return _run_import_job(job)
-
-
-def _run_import_job(job: ImportJob) -> ImportJob:
     job.status = JobStatus.RUNNING
     job.started_at = timezone.now()
     job.added = job.updated = job.unchanged = job.withdrawn = job.failed = job.records_seen = 0

@@ -10,6 +10,20 @@ from __future__ import annotations
 import multiprocessing
 from typing import Any
 
+from simpul.core import garbage  # Django-free
+
+
+def _set_up(language: str | None = None) -> None:
+    """Django, in the job's language, and the collector for a process that lives one job."""
+    import django
+
+    django.setup()
+    garbage.tune_for_bulk_work()
+    if language:
+        from django.utils import translation
+
+        translation.activate(language)
+
 
 def parent_gone() -> bool:
     """Whether the process that started this helper was killed: a helper then ends."""
@@ -21,31 +35,17 @@ def run(
     path: str, source_format: str, library_code: str, size: int, language: str, out: Any
 ) -> None:
     """Put batches with the bytes read so far on `out`, then "done" or the error."""
-    import django
-
-    django.setup()
-    from django.utils import translation
-
+    _set_up(language)
     from simpul.catalog.services import reading
-    from simpul.core import garbage
 
-    garbage.tune_for_bulk_work()
-    translation.activate(language)
     reading.read_into(out, path, source_format, library_code, size)
 
 
 def run_pages(source_format: str, language: str, inbox: Any, out: Any) -> None:
     """Parse each page of harvested records taken from `inbox` onto `out`, in order."""
-    import django
-
-    django.setup()
-    from django.utils import translation
-
+    _set_up(language)
     from simpul.catalog.services import reading
-    from simpul.core import garbage
 
-    garbage.tune_for_bulk_work()
-    translation.activate(language)
     reading.read_pages_into(inbox, out, source_format)
 
 
@@ -55,14 +55,11 @@ def follow_log(database_name: str, index_dir: str, changes: int, stop: Any) -> N
     The database and index are the importing process's own (a test's differ from what
     the environment names).
     """
-    import django
     from django.conf import settings
 
     settings.DATABASES["default"]["NAME"] = database_name
     settings.SEARCH_INDEX_DIR = index_dir
-    django.setup()
+    _set_up()
     from simpul.catalog.services import index_follower
-    from simpul.core import garbage
 
-    garbage.tune_for_bulk_work()
     index_follower.follow(stop, changes)
