@@ -501,13 +501,13 @@ class _Harvester:
         ):
             self._reader = reading.PageReader(self.format)
         if self._reader is not None and envelope.well_formed and page.size <= READ_AHEAD_PAGE:
-            self._reader.give(page.body.read())
             # Pages of 100-500 records are written a few together: larger batches cost less.
-            while self._reader.waiting > 1:
+            while self._reader.full:
                 self._read.extend(self._reader.take())
                 if len(self._read) >= imports.BATCH_SIZE:
                     self._write(self._read)
                     self._read = []
+            self._reader.give(page.body.read())
             return
         self._catch_up()
         self._write(self._records(page, envelope))

@@ -32,7 +32,12 @@ def readers(monkeypatch: pytest.MonkeyPatch) -> list[reading.PageReader]:
     class CountedReader(reading.PageReader):
         def __init__(self, *args: Any) -> None:
             super().__init__(*args)
+            self.most_waiting = 0
             started.append(self)
+
+        def give(self, page: bytes) -> None:
+            super().give(page)
+            self.most_waiting = max(self.most_waiting, self.waiting)
 
     monkeypatch.setattr(services, "READ_AHEAD_RECORDS", 30)
     monkeypatch.setattr(reading, "PageReader", CountedReader)
@@ -91,3 +96,22 @@ def test_a_failure_while_reading_ahead_keeps_the_pages_before_it(
     assert "did not answer" in run.job.message
     assert Record.objects.count() == 70, "every page that arrived is kept"
     assert not readers[0]._process.is_alive()
+
+
+def test_the_reading_process_reads_several_pages_ahead_within_its_bounds(
+    source, behaviour: Behaviour, readers, monkeypatch: pytest.MonkeyPatch
+):
+    """The reader must hold more than the page being written, or it idles while the
+    harvest writes and the harvest then waits for it page by page."""
+    behaviour.page_size = 10
+    monkeypatch.setattr(reading, "PAGES_IN_READER", 4)
+    assert harvest(source).job.added == 100
+    assert readers[-1].most_waiting == 4
+
+    monkeypatch.setattr(reading, "PAGE_BYTES_IN_READER", 1)  # every page is over the bound
+    again = HarvestSource.objects.create(
+        library=source.library, name="Again", base_url=source.base_url
+    )
+    run = harvest(again)
+    assert (run.job.added, run.job.status) == (100, JobStatus.SUCCEEDED)
+    assert readers[-1].most_waiting == 1

@@ -9,6 +9,7 @@ in-process, where starting a Python interpreter would cost more than it saves.
 
 from __future__ import annotations
 
+import collections
 import io
 import itertools
 import multiprocessing
@@ -28,6 +29,10 @@ from simpul.catalog.services import read_ahead
 Batch = list[BibRecord | RecordProblem]
 READ_AHEAD_BYTES = 4 * 1024**2  # files at least this large (some 8,000 records) are read ahead
 BATCHES_AHEAD = 3  # parsed batches waiting for the writer (bounds memory)
+# A harvest hands the reading process pages as they arrive; it keeps at most this many
+# (and this many bytes) there, so that it reads the next pages while the harvest writes.
+PAGES_IN_READER = 8
+PAGE_BYTES_IN_READER = 16 * 1024**2
 _POLL_SECONDS = 1.0
 _DONE = "done"
 
@@ -223,22 +228,33 @@ class PageReader:
     def __init__(self, source_format: SourceFormat) -> None:
         context = multiprocessing.get_context("spawn")
         self._inbox: multiprocessing.Queue[Any] = context.Queue()
-        self._out: multiprocessing.Queue[Any] = context.Queue(maxsize=BATCHES_AHEAD)
+        self._out: multiprocessing.Queue[Any] = context.Queue(maxsize=PAGES_IN_READER)
         self._process: BaseProcess = context.Process(
             target=read_ahead.run_pages,
             args=(source_format.value, translation.get_language() or "en", self._inbox, self._out),
             daemon=True,
         )
         self._process.start()
-        self.waiting = 0  # pages given and not yet taken back
+        self._sizes: collections.deque[int] = collections.deque()  # pages given, not taken
+
+    @property
+    def waiting(self) -> int:
+        """Pages given and not yet taken back."""
+        return len(self._sizes)
+
+    @property
+    def full(self) -> bool:
+        """Whether the oldest page must be taken before another is given: the reading
+        process keeps a few pages so that it reads on while the harvest writes."""
+        return self.waiting >= PAGES_IN_READER or sum(self._sizes) >= PAGE_BYTES_IN_READER
 
     def give(self, page: bytes) -> None:
         self._inbox.put(page)
-        self.waiting += 1
+        self._sizes.append(len(page))
 
     def take(self) -> Batch:
         """The records of the oldest page given, as `read_records` reads them."""
-        self.waiting -= 1
+        self._sizes.popleft()
         batch: Batch = _next_from(self._out, self._process)
         return batch
 
