@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from lxml import etree
 from pymarc import Field, Indicators, Record, Subfield
 
+from simpul.catalog.bibliographic import BibRecord, SourceFormat
 from simpul.catalog.readers.marc import (
     MarcError,
     decode_iso2709,
+    marc_to_bib,
     plain_fields,
     plain_from_record,
+    utf8_leader,
 )
+from simpul.catalog.readers.marcxml import RecordInvalid, element_fields, element_to_record
 from simpul.catalog.synthetic import write_member_files
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -90,3 +95,77 @@ def test_records_needing_repair_are_declined() -> None:
     latin = chunk.replace(b"Pustaka", b"Pus\xe4aka")
     assert decode_iso2709(latin)[1]
     assert plain_fields(latin) is None
+
+
+def _bib(leader: str, fields: object, raw: bytes) -> object:
+    return marc_to_bib(
+        leader,
+        fields,  # type: ignore[arg-type]
+        raw=raw,
+        source_format=SourceFormat.MARC21,
+        position=1,
+        repairs=[],
+        default_library_code="UNIBA",
+    )
+
+
+def test_clean_records_map_to_the_same_description_without_pymarc(tmp_path: Path) -> None:
+    """The reader maps clean records from their plain fields; the description (title,
+    authors, identifiers, holdings…) must be what mapping pymarc's fields gives."""
+    files = sorted((DATA / "marc21").glob("*.mrc"))
+    files += [path for _code, path in write_member_files(tmp_path, 600, seed=5)]
+    compared = 0
+    for chunk in (chunk for path in files if path.suffix == ".mrc" for chunk in _chunks(path)):
+        plain = plain_fields(chunk)
+        if plain is None:
+            continue
+        record, _repairs = decode_iso2709(chunk)
+        assert _bib(*plain, chunk) == _bib(str(record.leader), record.fields, chunk)
+        compared += 1
+    assert compared > 300
+
+
+def test_marcxml_records_map_to_the_same_description_without_pymarc(tmp_path: Path) -> None:
+    files = sorted((DATA / "marcxml").glob("*.xml")) + sorted((DATA / "oai_pmh").glob("*.xml"))
+    files += [path for _code, path in write_member_files(tmp_path, 600, seed=5)]
+    compared = 0
+    for path in files:
+        if path.suffix != ".xml":
+            continue
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False))
+        for element in tree.iter("{http://www.loc.gov/MARC21/slim}record"):
+            try:
+                leader, fields, _repairs = element_fields(element)
+                record, _same_repairs = element_to_record(element)
+            except RecordInvalid:
+                continue
+            raw = etree.tostring(element)
+            assert _bib(utf8_leader(leader), fields, raw) == _bib(
+                str(record.leader), record.fields, raw
+            )
+            compared += 1
+    assert compared > 200
+
+
+def test_the_publication_264_is_told_from_production_by_its_indicator_either_way() -> None:
+    record = Record(force_utf8=True)
+    record.add_field(Field(tag="001", data="b42"))
+    record.add_field(Field("245", Indicators("1", "0"), [Subfield("a", "Hukum adat")]))
+    record.add_field(
+        Field("264", Indicators(" ", "0"), [Subfield("a", "Bandung"), Subfield("b", "Cetak Jaya")])
+    )
+    record.add_field(
+        Field(
+            "264",
+            Indicators(" ", "1"),
+            [Subfield("a", "Jakarta :"), Subfield("b", "Gramedia,"), Subfield("c", "2019.")],
+        )
+    )
+    chunk = record.as_marc()
+    plain = plain_fields(chunk)
+    assert plain is not None
+    described = _bib(*plain, chunk)
+    assert isinstance(described, BibRecord)
+    assert (described.publisher, described.place) == ("Gramedia", "Jakarta")
+    decoded, _repairs = decode_iso2709(chunk)
+    assert described == _bib(str(decoded.leader), decoded.fields, chunk)

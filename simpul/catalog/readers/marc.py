@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
@@ -531,12 +531,33 @@ def decode_iso2709(chunk: bytes) -> tuple[Record, list[str]]:
 
 
 class PlainField(NamedTuple):
-    """One field as text: control fields have `data`, data fields indicators and subfields."""
+    """One field as text: control fields have `data`, data fields indicators and subfields.
+
+    It answers what the mapping asks of a pymarc Field, so that clean records are mapped
+    without building pymarc objects.
+    """
 
     tag: str
     indicators: tuple[str, str] | None
     data: str
     subfields: list[tuple[str, str]]
+
+    @property
+    def control_field(self) -> bool:
+        return self.indicators is None
+
+    @property
+    def indicator2(self) -> str:
+        return self.indicators[1] if self.indicators else ""
+
+
+# What the mapping reads a field as: pymarc's, or the plain form of a clean record.
+MarcField = Field | PlainField
+
+
+def utf8_leader(leader: str) -> str:
+    """A 24-character leader as a pymarc record made with force_utf8 keeps it."""
+    return leader[:9] + "a22" + leader[12:20] + "4500"
 
 
 # `CONTROL_CHARS` in UTF-8, but for the subfield delimiter (checked apart).
@@ -645,16 +666,16 @@ _UNKNOWN_PUBLISHER = re.compile(
 )
 
 
-def _values(field: Field, codes: str) -> list[str]:
+def _values(field: MarcField, codes: str) -> list[str]:
     return [value for code, value in field.subfields if code in codes and value.strip()]
 
 
-def _first(field: Field, codes: str) -> str:
+def _first(field: MarcField, codes: str) -> str:
     values = _values(field, codes)
     return values[0] if values else ""
 
 
-def _joined(field: Field, codes: str) -> str:
+def _joined(field: MarcField, codes: str) -> str:
     """Subfields in record order, their inner punctuation kept, the trailing one dropped."""
     return clean_isbd(" ".join(v.strip() for v in _values(field, codes)))
 
@@ -662,18 +683,18 @@ def _joined(field: Field, codes: str) -> str:
 class _Fields:
     """The record's fields by tag, built once, so the mapping does not rescan the record."""
 
-    def __init__(self, record: Record) -> None:
-        self.by_tag: dict[str, list[Field]] = {}
-        for field in record.fields:
+    def __init__(self, fields: Iterable[MarcField]) -> None:
+        self.by_tag: dict[str, list[MarcField]] = {}
+        for field in fields:
             self.by_tag.setdefault(field.tag, []).append(field)
 
-    def all(self, *tags: str) -> list[Field]:
-        found: list[Field] = []
+    def all(self, *tags: str) -> list[MarcField]:
+        found: list[MarcField] = []
         for tag in tags:
             found.extend(self.by_tag.get(tag, ()))
         return found
 
-    def one(self, tag: str) -> Field | None:
+    def one(self, tag: str) -> MarcField | None:
         fields = self.by_tag.get(tag)
         return fields[0] if fields else None
 
@@ -732,7 +753,7 @@ def _variant_titles(fields: _Fields, title: str, subtitle: str) -> list[str]:
     return [t for t in dedupe(found) if t and t.casefold() not in given]
 
 
-def _name(field: Field) -> str:
+def _name(field: MarcField) -> str:
     if field.tag in ("110", "710", "610"):
         return _joined(field, "ab")
     if field.tag in ("111", "711"):
@@ -740,14 +761,14 @@ def _name(field: Field) -> str:
     return _joined(field, "ab")
 
 
-def _headings(field: Field) -> list[str]:
+def _headings(field: MarcField) -> list[str]:
     """The subject heading(s) of a 6XX field; 653 (uncontrolled) holds one keyword per $a."""
     if field.tag == "653":
         return [clean_isbd(v) for v in _values(field, "a")]
     return [_heading(field)]
 
 
-def _heading(field: Field) -> str:
+def _heading(field: MarcField) -> str:
     main: list[str] = []
     subdivisions: list[str] = []
     for code, value in field.subfields:
@@ -855,7 +876,7 @@ def _material_type(leader: str, fields: _Fields, fixed: str, urls: list[str]) ->
 # --- holdings -----------------------------------------------------------------------------
 
 
-def _koha_flag(field: Field, code: str) -> int:
+def _koha_flag(field: MarcField, code: str) -> int:
     value = _first(field, code).strip()
     try:
         return int(value)
@@ -1023,7 +1044,8 @@ def _append_raw(raw: bytes, more: bytes, xml: bool) -> bytes:
 
 
 def marc_to_bib(
-    record: Record,
+    leader: str,
+    marc_fields: Iterable[MarcField],
     *,
     raw: bytes,
     source_format: SourceFormat,
@@ -1039,8 +1061,8 @@ def marc_to_bib(
     bibliographic record before it (`attach_holdings`); authority and community records
     are reported as problems.
     """
-    fields = _Fields(record)
-    leader = str(record.leader).ljust(24)
+    fields = _Fields(marc_fields)
+    leader = leader.ljust(24)
     fixed = fields.control("008")
     deleted = deleted or leader[5] == "d"
     if leader[6] in "uvxy":
@@ -1177,18 +1199,27 @@ def _read_frames(
                 byte_offset=frame.offset,
             )
             continue
-        try:
-            record, repairs = decode_iso2709(frame.data)
-        except MarcError as error:
-            yield RecordProblem(
-                position=frame.position,
-                reason=str(error),
-                local_id=_peek_001(frame.data),
-                byte_offset=frame.offset,
-            )
-            continue
+        plain = plain_fields(frame.data)  # most records need no repair: no pymarc objects
+        leader: str
+        fields: Iterable[MarcField]
+        if plain is not None:
+            leader, fields = plain
+            repairs: list[str] = []
+        else:
+            try:
+                record, repairs = decode_iso2709(frame.data)
+            except MarcError as error:
+                yield RecordProblem(
+                    position=frame.position,
+                    reason=str(error),
+                    local_id=_peek_001(frame.data),
+                    byte_offset=frame.offset,
+                )
+                continue
+            leader, fields = str(record.leader), record.fields
         result = marc_to_bib(
-            record,
+            leader,
+            fields,
             raw=frame.data,
             source_format=SourceFormat.MARC21,
             position=frame.position,

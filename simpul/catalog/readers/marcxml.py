@@ -33,6 +33,7 @@ from simpul.catalog.readers.marc import (
     attach_holdings,
     marc_to_bib,
     record_from_plain,
+    utf8_leader,
 )
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
@@ -175,7 +176,7 @@ def _control_001(element: Any) -> str:
 def _convert(default_library_code: str) -> Any:
     def convert(element: Any, unit: Unit) -> BibRecord | RecordProblem | Holdings:
         try:
-            record, repairs = element_to_record(element)
+            leader, fields, repairs = element_fields(element)
         except RecordInvalid as error:
             return RecordProblem(
                 position=unit.position,
@@ -183,7 +184,8 @@ def _convert(default_library_code: str) -> Any:
                 local_id=unit.oai_identifier or _control_001(element),
             )
         return marc_to_bib(
-            record,
+            utf8_leader(leader),
+            fields,
             raw=serialise(element),
             source_format=SourceFormat.MARCXML,
             position=unit.position,
