@@ -455,11 +455,7 @@ def _facet_values(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fa
             order = {key: i for i, (key, _f, _l) in enumerate(YEAR_RANGES)}
             values.sort(key=lambda v: -order.get(v.value, 0))
             for v in values:
-                v.label = v.value.replace("-", "\u2013")
-                if v.value.startswith("-"):
-                    v.label = _("before %(year)s") % {"year": int(v.value[1:]) + 1}
-                elif v.value.endswith("-"):
-                    v.label = _("%(year)s and later") % {"year": v.value[:-1]}
+                v.label = year_label(v.value)  # worded as the chip once it is chosen
         shown[name] = values
     return shown
 

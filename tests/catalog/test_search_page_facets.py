@@ -82,6 +82,23 @@ def test_a_chosen_year_range_reads_as_the_search_understood_it(
     assert chip and f"Tahun: {indonesian} ✕" in chip.group(1)
 
 
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_each_year_facet_reads_as_its_chip_once_chosen(catalogue, client, language):
+    """An open range was "before 1980" in the list and "up to 1979" once chosen."""
+    client.cookies["simpul_language"] = language
+    html = client.get("/catalogue/").content.decode()
+    links = re.findall(
+        r'<a href="([^"]*)"[^>]*data-facet="year"><span class="facet-label">([^<]*)</span>', html
+    )
+    assert len(links) >= 3
+    word = {"en": "Year", "id": "Tahun"}[language]
+    for url, label in links:
+        chosen = client.get(url.replace("&amp;", "&")).content.decode()
+        chip = re.search(r'data-testid="chosen-filter">(.*?)</a>', chosen, re.S)
+        assert chip and f"{word}: {label} ✕" in chip.group(1)
+    assert any(("later" if language == "en" else "sesudahnya") in label for _url, label in links)
+
+
 def test_format_and_language_facets_narrow(catalogue, en_client):
     html = en_client.get("/catalogue/").content.decode()
     formats = facet_counts(html, "format")
