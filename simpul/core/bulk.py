@@ -7,6 +7,7 @@ an executemany of a plain UPDATE does the same in a fraction of the time.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
+from django.utils import timezone
 
 # Columns whose Python value (str, int, a related id) is what the database driver takes.
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
@@ -30,6 +32,8 @@ def _preparers(fields: Sequence[Any]) -> list[Callable[[Any], Any] | None]:
         if isinstance(f, _PLAIN)
         else functools.partial(_json, database.ops.adapt_json_value, f.encoder)
         if isinstance(f, models.JSONField)
+        else _LastPrepared(f, database)
+        if isinstance(f, models.DateField)
         else functools.partial(_prepare, f, database)
         for f in fields
     ]
@@ -37,6 +41,25 @@ def _preparers(fields: Sequence[Any]) -> list[Callable[[Any], Any] | None]:
 
 def _prepare(field: Any, database: Any, value: Any) -> Any:
     return field.get_db_prep_save(value, database)
+
+
+class _LastPrepared:
+    """A date column's preparation, kept for the next row: a batch's rows mostly share one
+    timestamp (written together), and preparing a datetime costs more than the insert."""
+
+    __slots__ = ("database", "field", "prepared", "value")
+
+    def __init__(self, field: Any, database: Any) -> None:
+        self.field = field
+        self.database = database
+        self.value: Any = None
+        self.prepared: Any = None
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or value is not self.value:
+            self.value = value
+            self.prepared = self.field.get_db_prep_save(value, self.database)
+        return self.prepared
 
 
 def _json(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> Any:
@@ -54,11 +77,13 @@ def update_rows(model: type[Model], objs: Sequence[Model], field_names: Sequence
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     # Like save(), keep auto_now columns (updated_at) current: datestamps depend on them.
+    # The rows of one call are written together and get one timestamp.
+    now = timezone.now()
     for field in meta.concrete_fields:
         if getattr(field, "auto_now", False) and field not in fields:
             fields.append(field)
             for obj in objs:
-                field.pre_save(obj, add=False)
+                setattr(obj, field.attname, _now_for(field, now))
     names = [str(f.attname) for f in fields]  # type: ignore[union-attr]
     return _update(model, fields, ((obj.pk, [getattr(obj, n) for n in names]) for obj in objs))
 
@@ -94,7 +119,8 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     preparers = _preparers(fields)
-    getters = [_value_on_insert(f) for f in fields]
+    now = timezone.now()
+    getters = [_value_on_insert(f, now) for f in fields]
     rows = [_row([get(obj) for get in getters], preparers) for obj in objs]
     _insert(meta.db_table, [str(f.column) for f in fields], rows)
     return len(rows)
@@ -117,15 +143,23 @@ def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
             cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
-def _value_on_insert(field: Any) -> Callable[[Model], Any]:
-    """The attribute itself, unless the field fills it in on saving (auto_now, files)."""
-    if (
-        getattr(field, "auto_now", False)
-        or getattr(field, "auto_now_add", False)
-        or isinstance(field, models.FileField)
-    ):
+def _value_on_insert(field: Any, now: dt.datetime) -> Callable[[Model], Any]:
+    """The attribute itself, unless the field fills it in on saving (auto_now, files);
+    the rows of one call are written together and get one timestamp."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return functools.partial(_stamp, field.attname, _now_for(field, now))
+    if isinstance(field, models.FileField):
         return functools.partial(field.pre_save, add=True)
     return operator.attrgetter(field.attname)
+
+
+def _now_for(field: Any, now: dt.datetime) -> dt.datetime | dt.date:
+    return now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
+
+
+def _stamp(attname: str, value: Any, obj: Model) -> Any:
+    setattr(obj, attname, value)
+    return value
 
 
 def insert_values(
@@ -139,3 +173,43 @@ def insert_values(
     prepared = [_row(row, preparers) for row in rows]
     _insert(meta.db_table, [str(f.column) for f in fields], prepared)  # type: ignore[union-attr]
     return len(prepared)
+
+
+def insert_returning_keys(
+    model: type[Model], field_names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[Any]:
+    """INSERT new rows given as plain values of `field_names`, the other columns at their
+    defaults, and return their primary keys in the rows' order — what bulk_create gives,
+    without building a model instance for each row."""
+    if not rows:
+        return []
+    meta = model._meta
+    given = [meta.get_field(name) for name in field_names]
+    now = timezone.now()
+    rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
+    defaults = [
+        _now_for(f, now)
+        if getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+        or f.default is timezone.now
+        else f.get_default()
+        for f in rest
+    ]
+    fields = [*given, *rest]
+    preparers = _preparers(fields)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    table, pk = quote(meta.db_table), quote(str(meta.pk.column))
+    per_statement = max(1, 30_000 // len(fields))  # within SQLite's 32,766 parameters
+    keys: list[Any] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {pk}",  # noqa: S608
+                [value for row in chunk for value in _row([*row, *defaults], preparers)],
+            )
+            # SQLite leaves RETURNING's order open; keys are handed out in VALUES order.
+            keys.extend(sorted(key for (key,) in cursor.fetchall()))
+    return keys

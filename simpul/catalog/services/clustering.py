@@ -29,7 +29,13 @@ from simpul.catalog.models import (
 )
 from simpul.catalog.normalise import normalise_title
 from simpul.catalog.services import change_log
-from simpul.core.bulk import insert_rows, insert_values, set_column, update_rows
+from simpul.core.bulk import (
+    insert_returning_keys,
+    insert_rows,
+    insert_values,
+    set_column,
+    update_rows,
+)
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
@@ -298,7 +304,7 @@ def recluster(records: list[Record]) -> set[int]:
                 hashes[pk] = hash_
     member_bibs = prepared_by_key(hashes.items())
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
-    new_clusters: dict[int, Cluster] = {}
+    new_clusters: dict[int, str] = {}  # stand-in number: title
     for record in active:
         near = _likeliest_clusters(keys[record.pk], holders)
         near |= kept_with.get(record.pk, set())
@@ -308,7 +314,7 @@ def recluster(records: list[Record]) -> set[int]:
         if chosen is None:
             # A new cluster gets a stand-in number now and its row with the others below.
             cluster_id = -1 - len(new_clusters)
-            new_clusters[cluster_id] = Cluster(title=record.title[:1000])
+            new_clusters[cluster_id] = record.title[:1000]
         else:
             cluster_id = chosen
         record.cluster_id = cluster_id
@@ -320,8 +326,10 @@ def recluster(records: list[Record]) -> set[int]:
         for key in keys[record.pk]:
             holders[key].add(cluster_id)
     if new_clusters:
-        Cluster.objects.bulk_create(new_clusters.values())
-        real = {stand_in: cluster.pk for stand_in, cluster in new_clusters.items()}
+        created = insert_returning_keys(
+            Cluster, ["title"], [(title,) for title in new_clusters.values()]
+        )
+        real = dict(zip(new_clusters, created, strict=True))
         for record in active:
             if record.cluster_id in real:
                 record.cluster_id = real[record.cluster_id]

@@ -373,6 +373,7 @@ def _write_batch(
     }
     created: list[Record] = []
     changed: list[Record] = []
+    now = timezone.now()  # the batch is written together: one time for its new records
     for local_id, bib in good.items():
         record = existing.get(local_id)
         if bib.deleted:
@@ -390,7 +391,13 @@ def _write_batch(
             job.unchanged += 1
             continue
         if record is None:
-            record = Record(library=library, origin=origin, local_id=local_id[:255], last_job=job)
+            record = Record(
+                library=library,
+                origin=origin,
+                local_id=local_id[:255],
+                last_job=job,
+                first_seen_at=now,
+            )
             _fill(record, bib)
             created.append(record)
             job.added += 1

@@ -1,0 +1,56 @@
+"""Rows written in bulk must be what saving each one would have written.
+
+An import writes thousands of rows without building Django's statements for each; the
+titles it creates must get their own numbers in the order they were made (records are
+moved into them by those numbers), every column its default, and the date columns the
+time of the batch, which OAI-PMH harvesters read as datestamps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from simpul.catalog.models import Cluster, DeletedCluster
+from simpul.core.bulk import insert_returning_keys, insert_rows, update_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_titles_get_their_numbers_in_the_order_given_across_statements() -> None:
+    titles = [f"Judul {n:05d}" for n in range(3_500)]  # more than one statement holds
+    keys = insert_returning_keys(Cluster, ["title"], [(t,) for t in titles])
+    assert len(set(keys)) == 3_500
+    assert dict(Cluster.objects.values_list("pk", "title")) == dict(zip(keys, titles, strict=True))
+
+
+def test_new_titles_have_every_other_column_at_its_default() -> None:
+    before = timezone.now()
+    (key,) = insert_returning_keys(Cluster, ["title", "year"], [("Hukum adat", 2019)])
+    cluster = Cluster.objects.get(pk=key)
+    assert (cluster.title, cluster.year) == ("Hukum adat", 2019)
+    assert (cluster.record_count, cluster.library_count, cluster.sort_title) == (0, 0, "")
+    assert cluster.best_record_id is None
+    assert before <= cluster.created_at == cluster.updated_at <= timezone.now()
+
+
+def test_rows_written_together_share_the_batch_time() -> None:
+    old = timezone.now() - dt.timedelta(days=3)
+    insert_rows(
+        DeletedCluster,
+        [DeletedCluster(cluster_id=n, material_type="book", deleted_at=old) for n in (1, 2, 3)],
+    )
+    assert set(DeletedCluster.objects.values_list("deleted_at", flat=True)) == {old}
+
+    keys = insert_returning_keys(Cluster, ["title"], [("A",), ("B",)])
+    clusters = list(Cluster.objects.filter(pk__in=keys))
+    for cluster in clusters:
+        cluster.title += " (revised)"
+    started = timezone.now()
+    update_rows(Cluster, clusters, ["title"])
+    stamps = set(Cluster.objects.filter(pk__in=keys).values_list("updated_at", flat=True))
+    assert len(stamps) == 1
+    assert stamps.pop() >= started
+    assert sorted(Cluster.objects.values_list("title", flat=True)) == ["A (revised)", "B (revised)"]
