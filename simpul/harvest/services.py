@@ -492,7 +492,8 @@ class _Harvester:
 
     def _write_page(self, page: oai.Page, envelope: oai.Envelope) -> None:
         """Write a page's records, or hand the page to the reading process and write the
-        one before (a long list only: starting that process costs about a second)."""
+        oldest it has read once it holds enough (a long list only: starting that process
+        costs about a second)."""
         if (
             self._reader is None
             and envelope.token

@@ -217,7 +217,7 @@ def read_pages_into(
 
 
 class PageReader:
-    """Reads harvested pages in a second process while this one writes the page before.
+    """Reads harvested pages in a second process while this one writes the pages before.
 
     A harvest spends about a third of its time parsing pages and normalising their
     records, which needs nothing from the database: on two cores, doing it beside the
