@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from simpul.catalog.models import Cluster, DeletedCluster
+from simpul.catalog.models import Cluster, DeletedCluster, Record
 from simpul.core.bulk import insert_returning_keys, insert_rows, update_rows
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +54,37 @@ def test_rows_written_together_share_the_batch_time() -> None:
     assert len(stamps) == 1
     assert stamps.pop() >= started
     assert sorted(Cluster.objects.values_list("title", flat=True)) == ["A (revised)", "B (revised)"]
+
+
+def test_updated_rows_hold_every_kind_of_value_across_statements(world) -> None:
+    """On PostgreSQL the rows go in one statement for many: texts, numbers, empty values,
+    lists (JSON), bytes and links must arrive as each row gave them."""
+    records = [
+        Record(
+            library=world.library_a,
+            local_id=f"b{n}",
+            raw=b"",
+            raw_hash="",
+            title=f"Judul {n}",
+        )
+        for n in range(2_100)  # more than one statement holds
+    ]
+    insert_rows(Record, records)
+    records = list(Record.objects.order_by("pk"))
+    clusters = insert_returning_keys(Cluster, ["title"], [("A",), ("B",)])
+    for n, record in enumerate(records):
+        record.title = f"Judul baru {n} — «kutipan» é"
+        record.year = None if n % 3 == 0 else 1990 + n % 30
+        record.authors = [f"Penulis {n}", "Kurniawan, Joko"] if n % 2 else []
+        record.raw = bytes([n % 256, 0, 255])
+        record.cluster_id = clusters[n % 2]
+    twice = records[7]
+    update_rows(Record, [*records, twice], ["title", "year", "authors", "raw", "cluster"])
+    stored = {r.pk: r for r in Record.objects.all()}
+    for n, record in enumerate(records):
+        again = stored[record.pk]
+        assert again.title == f"Judul baru {n} — «kutipan» é"
+        assert again.year == (None if n % 3 == 0 else 1990 + n % 30)
+        assert again.authors == ([f"Penulis {n}", "Kurniawan, Joko"] if n % 2 else [])
+        assert bytes(again.raw) == bytes([n % 256, 0, 255])
+        assert again.cluster_id == clusters[n % 2]

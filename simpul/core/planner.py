@@ -17,7 +17,10 @@ from django.db import connection
 from django.db.models import Model
 
 GROWTH = 0.2  # refresh once a job has written this share of the tables' rows
-MIN_ROWS = 1_000  # ... and at least this many rows
+# ... and at least this many rows. Once a table has statistics, PostgreSQL scales its row
+# estimates by the table's current size on disk, so a small table growing needs no new
+# ones for its counts: refreshing every thousand rows cost a 20,000-record harvest 9 %.
+MIN_ROWS = 10_000
 
 
 class StatisticsKeeper:
