@@ -57,8 +57,8 @@ def test_rows_written_together_share_the_batch_time() -> None:
 
 
 def test_updated_rows_hold_every_kind_of_value_across_statements(world) -> None:
-    """On PostgreSQL the rows go in one statement for many: texts, numbers, empty values,
-    lists (JSON), bytes and links must arrive as each row gave them."""
+    """Texts, numbers, empty values, lists (JSON), bytes and links must arrive as each row
+    gave them, a row given twice as given last."""
     records = [
         Record(
             library=world.library_a,

@@ -101,46 +101,15 @@ def _update(
     """One UPDATE by primary key, run for each (primary key, values of `fields`) row."""
     meta = model._meta
     quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     table, pk = quote(meta.db_table), quote(str(meta.pk.column))
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (quoted names)
     preparers = _preparers(fields)
     prepared = [[*_row(values, preparers), key] for key, values in rows]
-    if not prepared:
-        return 0
-    if connection.vendor == "postgresql":
-        _update_from_values(table, pk, [*fields, meta.pk], prepared)
-        return len(prepared)
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
-    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (quoted names)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
     return len(prepared)
-
-
-def _update_from_values(
-    table: str, pk: str, fields: Sequence[Any], rows: Sequence[Sequence[Any]]
-) -> None:
-    """PostgreSQL: one UPDATE … FROM (VALUES …) for up to a thousand rows, where a
-    statement a row costs a round trip each (the primary key comes last in `fields` and
-    in each row)."""
-    quote = connection.ops.quote_name
-    columns = [f"c{n}" for n in range(len(fields))]
-    casts = [f"%s::{f.cast_db_type(connection)}" for f in fields]
-    assignments = ", ".join(
-        f"{quote(str(f.column))} = v.{name}" for f, name in zip(fields[:-1], columns, strict=False)
-    )
-    names = ", ".join(columns)
-    # A row given twice is written once, as given last (as the statements in turn would).
-    rows = list({row[-1]: row for row in rows}.values())
-    per_statement = max(1, min(1000, 30_000 // len(fields)))  # PostgreSQL takes 65,535
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            values = ", ".join(["(" + ", ".join(casts) + ")"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v ({names}) "  # noqa: S608
-                f"WHERE {table}.{pk} = v.{columns[-1]}",
-                [value for row in chunk for value in row],
-            )
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:

@@ -19,7 +19,8 @@ from django.db.models import Model
 GROWTH = 0.2  # refresh once a job has written this share of the tables' rows
 # ... and at least this many rows. Once a table has statistics, PostgreSQL scales its row
 # estimates by the table's current size on disk, so a small table growing needs no new
-# ones for its counts: refreshing every thousand rows cost a 20,000-record harvest 9 %.
+# ones for its counts: refreshing every thousand rows cost a 20,000-record harvest 9 %
+# (see docs/benchmarks.md, "On PostgreSQL").
 MIN_ROWS = 10_000
 
 
