@@ -56,7 +56,7 @@ class _LastPrepared:
         self.prepared: Any = None
 
     def __call__(self, value: Any) -> Any:
-        if value is None or value is not self.value:
+        if value is not self.value:
             self.value = value
             self.prepared = self.field.get_db_prep_save(value, self.database)
         return self.prepared
@@ -146,11 +146,16 @@ def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
 def _value_on_insert(field: Any, now: dt.datetime) -> Callable[[Model], Any]:
     """The attribute itself, unless the field fills it in on saving (auto_now, files);
     the rows of one call are written together and get one timestamp."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if _set_on_insert(field):
         return functools.partial(_stamp, field.attname, _now_for(field, now))
     if isinstance(field, models.FileField):
         return functools.partial(field.pre_save, add=True)
     return operator.attrgetter(field.attname)
+
+
+def _set_on_insert(field: Any) -> bool:
+    """Whether the field takes the time of writing (auto_now, auto_now_add)."""
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 def _now_for(field: Any, now: dt.datetime) -> dt.datetime | dt.date:
@@ -188,11 +193,7 @@ def insert_returning_keys(
     now = timezone.now()
     rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
     defaults = [
-        _now_for(f, now)
-        if getattr(f, "auto_now", False)
-        or getattr(f, "auto_now_add", False)
-        or f.default is timezone.now
-        else f.get_default()
+        _now_for(f, now) if _set_on_insert(f) or f.default is timezone.now else f.get_default()
         for f in rest
     ]
     fields = [*given, *rest]

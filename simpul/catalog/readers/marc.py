@@ -653,7 +653,7 @@ def plain_fields(chunk: bytes) -> tuple[str, list[PlainField]] | None:
                 return None
             subfields.append((code, _nfc(part[1:])))
         fields.append(PlainField(tag, (indicators[0], indicators[1]), "", subfields))
-    return leader[:9] + "a" + leader[10:], fields  # as pymarc's force_utf8 records say
+    return utf8_leader(leader), fields  # positions 10-11 and 20-23 were checked above
 
 
 # --- mapping a MARC record to a BibRecord ------------------------------------------------
