@@ -4,6 +4,8 @@ Usage:
     uv run python bench/harvest_throughput.py --records 20000
     uv run python bench/harvest_throughput.py --records 20000 --database postgres
     uv run python bench/harvest_throughput.py --records 20000 --page-size 100 --latency 0.5
+    uv run python bench/harvest_throughput.py --records 2000 \
+        --wrap "valgrind --tool=cachegrind --trace-children=yes --cache-sim=no"
 
 Generates a member catalogue in MARCXML (``simpul.catalog.synthetic``, the polytechnic's
 style), serves it from a second process as OAI-PMH ListRecords pages of 500 records
@@ -12,6 +14,8 @@ style), serves it from a second process as OAI-PMH ListRecords pages of 500 reco
 envelope, reading, storing, clustering, search index. Reports records a second for
 the harvest alone (generation and site creation excluded). ``--latency`` makes the
 server wait before each page, as a remote SLiMS building its page from its database does.
+``--wrap`` runs the harvest command under a profiler: valgrind's instruction counts
+compare two versions of the code exactly on a machine whose speed drifts.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
@@ -106,6 +111,7 @@ def main() -> int:
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds the server takes for each page"
     )
+    parser.add_argument("--wrap", default="", help="command line to run the harvest under")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="simpul-harvest-bench-"))
     env = _site_env(folder, args.database, args.postgres)
@@ -138,7 +144,8 @@ def main() -> int:
     started = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
-        [sys.executable, "-m", "simpul.cli", "harvest", LIBRARY, "--source", source],
+        [*shlex.split(args.wrap), sys.executable, "-m", "simpul.cli", "harvest", LIBRARY,
+         "--source", source],
         env=env, cwd=Path(__file__).resolve().parents[1], text=True, capture_output=True,
         check=False,
     )  # fmt: skip

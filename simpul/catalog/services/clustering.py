@@ -249,8 +249,11 @@ def _decisions_for(records: Iterable[Record | Member]) -> dict[Pair, dict[Pair, 
 
 
 @transaction.atomic
-def recluster(records: list[Record]) -> set[int]:
-    """Detach the records, then place each active one; returns the clusters that changed."""
+def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = None) -> set[int]:
+    """Detach the records, then place each active one; returns the clusters that changed.
+
+    `holding_counts`: copies by record, when the caller has just written them; otherwise
+    they are counted in the database for the titles this batch creates."""
     if not records:
         return set()
     ids = [r.pk for r in records]
@@ -325,15 +328,10 @@ def recluster(records: list[Record]) -> set[int]:
         member_bibs[record.pk] = bibs[record.pk]
         for key in keys[record.pk]:
             holders[key].add(cluster_id)
-    if new_clusters:
-        created = insert_returning_keys(
-            Cluster, ["title"], [(title,) for title in new_clusters.values()]
-        )
-        real = dict(zip(new_clusters, created, strict=True))
-        for record in active:
-            if record.cluster_id in real:
-                record.cluster_id = real[record.cluster_id]
-        touched = {real.get(pk, pk) for pk in touched}
+    created = _create_clusters(new_clusters, active, bibs, holding_counts)
+    for record in active:
+        if record.cluster_id in created:
+            record.cluster_id = created[record.cluster_id]
     update_rows(Record, active, ["cluster", "match_reasons"])
     store_refreshed_forms(member_bibs)
     insert_values(
@@ -341,8 +339,47 @@ def recluster(records: list[Record]) -> set[int]:
         ["record_id", "key", "cluster_id"],
         [(r.pk, key, r.cluster_id) for r in active for key in keys[r.pk]],
     )
-    refresh_clusters(touched)
-    return touched
+    refresh_clusters(pk for pk in touched if pk not in created)
+    change_log.record_changes(created.values())
+    return {created.get(pk, pk) for pk in touched}
+
+
+def _create_clusters(
+    new_clusters: Mapping[int, str],
+    active: list[Record],
+    bibs: Mapping[int, matching.Features],
+    holding_counts: Mapping[int, int] | None,
+) -> dict[int, int]:
+    """Write the titles this batch starts, whole: all their records are in hand, so what
+    they show is known without reading it back. Returns the key of each stand-in number."""
+    if not new_clusters:
+        return {}
+    groups: dict[int, list[Record]] = defaultdict(list)
+    for record in active:
+        stand_in = record.cluster_id
+        if stand_in is not None and stand_in in new_clusters:
+            groups[stand_in].append(record)
+    if holding_counts is None:
+        holding_counts = _holding_counts([r.pk for group in groups.values() for r in group])
+    summaries = [
+        _summary([_row_of(r, holding_counts.get(r.pk, 0)) for r in groups[stand_in]], bibs)
+        for stand_in in new_clusters
+    ]
+    change_log.writing_titles()  # before the new titles' datestamps are taken
+    keys = insert_returning_keys(Cluster, SUMMARY_FIELDS, summaries)
+    return dict(zip(new_clusters, keys, strict=True))
+
+
+def _holding_counts(record_ids: list[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for start in range(0, len(record_ids), 500):
+        counts.update(
+            Record.objects.filter(pk__in=record_ids[start : start + 500])
+            .filter(holdings__isnull=False)
+            .annotate(n=Count("holdings"))
+            .values_list("pk", "n")
+        )
+    return counts
 
 
 def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
@@ -448,6 +485,55 @@ def _filled(name: str) -> ExpressionWrapper:
     return ExpressionWrapper(~condition, output_field=BooleanField())
 
 
+def _row_of(record: Record, holding_count: int) -> dict[str, Any]:
+    """A record in hand as `_refresh` reads it from the database."""
+    row: dict[str, Any] = {
+        "pk": record.pk,
+        "library_id": record.library_id,
+        "uniform_title": record.uniform_title,
+        "holding_count": holding_count,
+    }
+    for name in SHOWN_FIELDS:
+        row[name] = getattr(record, name)
+    for name in QUALITY_FIELDS:
+        value = getattr(record, name)
+        row[f"has_{name}"] = value is not None if name == "year" else bool(value)
+    return row
+
+
+# What a title shows, in this order, worked out from its records by `_summary`.
+SUMMARY_FIELDS = (
+    "best_record",
+    "title",
+    "sort_title",
+    "year",
+    "material_type",
+    "work_key",
+    "record_count",
+    "library_count",
+)
+SUMMARY_ATTRIBUTES = ("best_record_id", *SUMMARY_FIELDS[1:])
+
+
+def _summary(
+    rows: list[dict[str, Any]], features: Candidates | Mapping[int, matching.Features]
+) -> tuple[Any, ...]:
+    """Values of `SUMMARY_FIELDS` for a title with these records (rows as `_refresh` reads
+    them); `features` holds the prepared form of at least the best of them."""
+    best = _best_record(rows)
+    title = best["title"] + (f" : {best['subtitle']}" if best["subtitle"] else "")
+    return (
+        best["pk"],
+        title[:1000],
+        normalise_title(best["title"])[:200],
+        best["year"],
+        best["material_type"],
+        matching.work_key(features[best["pk"]], _uniform_title(best, rows)),
+        len(rows),
+        len({row["library_id"] for row in rows}),
+    )
+
+
 def _best_record(records: list[dict[str, Any]]) -> dict[str, Any]:
     def quality(row: dict[str, Any]) -> tuple[int, int, int, int]:
         return (
@@ -516,43 +602,15 @@ def _refresh(cluster_ids: list[int]) -> None:
         Cluster.objects.filter(pk__in=chunk).delete()
     best_rows = {pk: _best_record(rows) for pk, rows in members.items()}
     features = prepared_by_key((row["pk"], row["raw_hash"]) for row in best_rows.values())
-    works = {
-        pk: matching.work_key(features[row["pk"]], _uniform_title(row, members[pk]))
-        for pk, row in best_rows.items()
-    }
-    store_refreshed_forms(features)
     now = timezone.now()
-    clusters = []
-    for cluster_id, rows in members.items():
-        best = best_rows[cluster_id]
-        title = best["title"] + (f" : {best['subtitle']}" if best["subtitle"] else "")
-        clusters.append(
-            Cluster(
-                pk=cluster_id,
-                best_record_id=best["pk"],
-                title=title[:1000],
-                sort_title=normalise_title(best["title"])[:200],
-                year=best["year"],
-                material_type=best["material_type"],
-                work_key=works[cluster_id],
-                record_count=len(rows),
-                library_count=len({row["library_id"] for row in rows}),
-                updated_at=now,
-            )
+    clusters = [
+        Cluster(
+            pk=cluster_id,
+            updated_at=now,
+            **dict(zip(SUMMARY_ATTRIBUTES, _summary(rows, features), strict=True)),
         )
-    update_rows(
-        Cluster,
-        clusters,
-        [
-            "best_record",
-            "title",
-            "sort_title",
-            "year",
-            "material_type",
-            "work_key",
-            "record_count",
-            "library_count",
-            "updated_at",
-        ],
-    )
+        for cluster_id, rows in members.items()
+    ]
+    store_refreshed_forms(features)  # the forms made while summing up, kept
+    update_rows(Cluster, clusters, [*SUMMARY_FIELDS, "updated_at"])
     change_log.record_changes(cluster_ids)

@@ -15,6 +15,7 @@ import itertools
 import logging
 import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -438,7 +439,8 @@ def _write_batch(
     for record_id, bib in extra_copies:
         holdings.extend(holding_rows(record_id, library.pk, bib))
     insert_values(Holding, HOLDING_FIELDS, holdings)
-    clustering.recluster(list(itertools.chain(created, changed)))
+    copies = Counter(row[0] for row in holdings)  # HOLDING_FIELDS begins with record_id
+    clustering.recluster(list(itertools.chain(created, changed)), holding_counts=copies)
     if extra_copies:
         clustering.refresh_clusters(
             Record.objects.filter(pk__in=[pk for pk, _bib in extra_copies])
