@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from simpul.catalog.models import Cluster, DeletedCluster, Record
-from simpul.core.bulk import insert_returning_keys, insert_rows, update_rows
+from simpul.core.bulk import insert_returning_keys, insert_rows, reserve_keys, update_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,26 @@ def test_updated_rows_hold_every_kind_of_value_across_statements(world) -> None:
         assert again.authors == ([f"Penulis {n}", "Kurniawan, Joko"] if n % 2 else [])
         assert bytes(again.raw) == bytes([n % 256, 0, 255])
         assert again.cluster_id == clusters[n % 2]
+
+
+def test_reserved_keys_are_never_given_to_another_row() -> None:
+    """An import gives its new records their keys before writing them (their copies are
+    written first); a row written meanwhile, or after them, must not take one."""
+    first = insert_returning_keys(Cluster, ["title"], [("A",), ("B",)])
+    Cluster.objects.filter(pk=first[-1]).delete()  # a number once given stays given
+    with transaction.atomic():
+        reserved = reserve_keys(Cluster, 3)
+        assert len(set(reserved)) == 3 and min(reserved) > max(first)
+        insert_rows(Cluster, [Cluster(pk=key, title=f"R{key}") for key in reserved], with_keys=True)
+    after = Cluster.objects.create(title="after")
+    assert after.pk > max(reserved)
+    titles = dict(Cluster.objects.values_list("pk", "title"))
+    assert titles == {first[0]: "A", **{key: f"R{key}" for key in reserved}, after.pk: "after"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_are_only_reserved_inside_the_writing_transaction() -> None:
+    with pytest.raises(RuntimeError):
+        reserve_keys(Cluster, 1)  # another writer could take them before they are used
+    with transaction.atomic():
+        assert len(reserve_keys(Cluster, 2)) == 2

@@ -112,12 +112,42 @@ def _update(
     return len(prepared)
 
 
-def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
-    """INSERT new rows whose primary keys nobody needs back (keys, holdings, log entries)."""
+def reserve_keys(model: type[Model], count: int) -> list[int]:
+    """Primary keys for `count` rows not yet written, so that rows pointing at them can be
+    made first (foreign keys are checked at commit) and the rows written once, complete.
+
+    On PostgreSQL the keys come from the table's sequence; on SQLite they follow the
+    highest key ever given, which holds because the caller's transaction is the one
+    writer (transactions begin IMMEDIATE) — hence the transaction is required."""
+    if count <= 0:
+        return []
+    if not connection.in_atomic_block:
+        raise RuntimeError("keys can only be reserved inside the transaction that writes them")
+    meta = model._meta
+    table, column = meta.db_table, str(meta.pk.column)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, count],
+            )
+            return [key for (key,) in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        given = cursor.fetchone()
+        first = max(highest, given[0] if given else 0) + 1
+    return list(range(first, first + count))
+
+
+def insert_rows(model: type[Model], objs: Sequence[Model], *, with_keys: bool = False) -> int:
+    """INSERT new rows whose primary keys nobody needs back (keys, holdings, log entries),
+    or, `with_keys`, rows whose keys were given to them (`reserve_keys`)."""
     if not objs:
         return 0
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if with_keys or not f.primary_key]
     preparers = _preparers(fields)
     now = timezone.now()
     getters = [_value_on_insert(f, now) for f in fields]

@@ -252,14 +252,18 @@ def _decisions_for(records: Iterable[Record | Member]) -> dict[Pair, dict[Pair, 
 def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = None) -> set[int]:
     """Detach the records, then place each active one; returns the clusters that changed.
 
+    Records not yet stored (`_state.adding`, with keys from `bulk.reserve_keys`) are
+    written here, once placed, so that a new record is written once, with its title.
     `holding_counts`: copies by record, when the caller has just written them; otherwise
     they are counted in the database for the titles this batch creates."""
     if not records:
         return set()
-    ids = [r.pk for r in records]
-    touched: set[int] = {r.cluster_id for r in records if r.cluster_id}
-    Record.objects.filter(pk__in=ids).update(cluster=None, match_reasons=[])
-    RecordKey.objects.filter(record_id__in=ids).delete()
+    stored = [r for r in records if not r._state.adding]
+    ids = [r.pk for r in stored]
+    touched: set[int] = {r.cluster_id for r in stored if r.cluster_id}
+    if ids:
+        Record.objects.filter(pk__in=ids).update(cluster=None, match_reasons=[])
+        RecordKey.objects.filter(record_id__in=ids).delete()
     for record in records:
         record.cluster_id = None
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
@@ -332,7 +336,11 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     for record in active:
         if record.cluster_id in created:
             record.cluster_id = created[record.cluster_id]
-    update_rows(Record, active, ["cluster", "match_reasons"])
+    update_rows(Record, [r for r in active if not r._state.adding], ["cluster", "match_reasons"])
+    unsaved = [r for r in records if r._state.adding]
+    insert_rows(Record, unsaved, with_keys=True)
+    for record in unsaved:
+        record._state.adding = False
     store_refreshed_forms(member_bibs)
     insert_values(
         RecordKey,

@@ -43,7 +43,7 @@ from simpul.catalog.models import (
 from simpul.catalog.readers import READER_VERSION, sniff_format
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.core import garbage
-from simpul.core.bulk import insert_rows, insert_values, update_rows
+from simpul.core.bulk import insert_values, reserve_keys, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.core.planner import StatisticsKeeper
 from simpul.network import permissions
@@ -407,9 +407,10 @@ def _write_batch(
             record.last_job = job
             changed.append(record)
             job.updated += 1
-    if created:
-        insert_rows(Record, created)
-        _fetch_primary_keys(library, origin, created)
+    # New records are written by the clustering, once placed; their keys are known now so
+    # that their copies can be written first.
+    for record, key in zip(created, reserve_keys(Record, len(created)), strict=True):
+        record.pk = key
     if changed:
         update_rows(
             Record,
@@ -447,19 +448,6 @@ def _write_batch(
             .exclude(cluster=None)
             .values_list("cluster_id", flat=True)
         )
-
-
-def _fetch_primary_keys(library: Library, origin: str, records: list[Record]) -> None:
-    """Give records written by a plain INSERT their primary keys (SQLite's executemany
-    cannot return them)."""
-    by_id = {record.local_id: record for record in records}
-    local_ids = list(by_id)
-    for start in range(0, len(local_ids), 500):
-        for local_id, pk in Record.objects.filter(
-            library=library, origin=origin, local_id__in=local_ids[start : start + 500]
-        ).values_list("local_id", "pk"):
-            by_id[local_id].pk = pk
-            by_id[local_id]._state.adding = False
 
 
 @transaction.atomic
