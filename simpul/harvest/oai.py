@@ -41,6 +41,7 @@ Walked = TypeVar("Walked")
 # How a walker reads a page: (request, page) -> (what the harvest takes, next request or None).
 Follow = Callable[[dict[str, str], "Page"], tuple[Walked, dict[str, str] | None]]
 HEAD_BYTES = 64 * 1024
+WHOLE_PAGE_BYTES = 8 * 1024**2  # pages up to this size are parsed whole for their envelope
 MAX_SPLIT_BYTES = 128 * 1024**2  # a broken page is taken apart record by record in memory
 
 
@@ -406,9 +407,8 @@ def _parser_options() -> dict[str, Any]:
 
 # Only these elements come back from the parser: asking Python about every subfield of a
 # page of 500 MARC records cost the harvesting process more than the parsing itself.
-_ENVELOPE_TAGS = [
-    "{*}" + name for name in ("record", "header", "responseDate", "error", "resumptionToken")
-]
+_ENVELOPE_OWN_TAGS = ["{*}" + name for name in ("responseDate", "error", "resumptionToken")]
+_ENVELOPE_TAGS = ["{*}record", "{*}header", *_ENVELOPE_OWN_TAGS]
 
 
 def read_envelope(page: Page) -> Envelope:
@@ -419,9 +419,7 @@ def read_envelope(page: Page) -> Envelope:
     if re.search(rb"<!DOCTYPE|<!ENTITY", head):
         raise HarvestError(_("The response has a DOCTYPE declaration; it was refused unread."))
     try:
-        for _event, element in etree.iterparse(
-            page.body, events=("end",), tag=_ENVELOPE_TAGS, **_parser_options()
-        ):
+        for element in _envelope_elements(page):
             name = etree.QName(element).localname
             if name == "responseDate":
                 envelope.response_date = parse_datestamp(element.text or "")
@@ -440,6 +438,22 @@ def read_envelope(page: Page) -> Envelope:
     finally:
         page.body.seek(0)
     return envelope
+
+
+def _envelope_elements(page: Page) -> Iterator[Any]:
+    """The envelope's elements of a page (and the records', to be let go as they end).
+
+    A page of usual size is parsed whole from memory: lxml does that without holding the
+    interpreter lock, so the harvest's writing goes on meanwhile, and twice as fast as
+    handing elements back one by one. A very large page is parsed as it is read."""
+    if page.size > WHOLE_PAGE_BYTES:
+        for _event, element in etree.iterparse(
+            page.body, events=("end",), tag=_ENVELOPE_TAGS, **_parser_options()
+        ):
+            yield element
+        return
+    root = etree.fromstring(page.body.read(), etree.XMLParser(**_parser_options()))
+    yield from root.iter(*_ENVELOPE_OWN_TAGS)
 
 
 def _envelope_from_text(page: Page, envelope: Envelope) -> None:
