@@ -98,8 +98,8 @@ from simpul.catalog.bibliographic import SourceFormat
 from simpul.catalog.services import reading
 from simpul.catalog.synthetic import write_member_files
 [(_, path)] = write_member_files(Path("files"), 1500, libraries=["UNIBA"])
-batches = reading._read_in_child(str(path), None, "UNIBA", 10)
-next(batches)  # the file's reader now fills its queue and waits for room
+batches = reading._read_in_child(str(path), None, "UNIBA", 300)
+next(batches)  # the file's reader now fills its queue and its pipe, and waits for room
 pages = reading.PageReader(SourceFormat.OAI_DC)  # the page reader waits for a page
 print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
 time.sleep(600)

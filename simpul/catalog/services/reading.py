@@ -117,6 +117,13 @@ def _hand_over(out: multiprocessing.Queue[Any], item: Any) -> None:
                 raise _ParentGone from None
 
 
+def _abandon(out: multiprocessing.Queue[Any]) -> None:
+    """Let the process end without handing over what is still buffered for the killed
+    importing process: the queue's pipe stays open at this end too, so once full it would
+    wait for a reader that never comes, and the process with it."""
+    out.cancel_join_thread()
+
+
 def _take(inbox: multiprocessing.Queue[Any]) -> Any:
     while True:
         try:
@@ -137,7 +144,7 @@ def read_into(
             _hand_over(out, (batch, position))
         _hand_over(out, _DONE)
     except _ParentGone:
-        return
+        _abandon(out)
     except BaseException as error:  # handed to the importing process, which raises it
         out.put(error)
 
@@ -213,7 +220,7 @@ def read_pages_into(
                 return
             _hand_over(out, records)
     except _ParentGone:
-        return
+        _abandon(out)
 
 
 class PageReader:
