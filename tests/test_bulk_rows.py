@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from simpul.catalog.models import Cluster, DeletedCluster, Record
-from simpul.core.bulk import insert_returning_keys, insert_rows, reserve_keys, update_rows
+from simpul.core.bulk import (
+    NewInstances,
+    insert_returning_keys,
+    insert_rows,
+    reserve_keys,
+    update_rows,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +118,30 @@ def test_keys_are_only_reserved_inside_the_writing_transaction() -> None:
         reserve_keys(Cluster, 1)  # another writer could take them before they are used
     with transaction.atomic():
         assert len(reserve_keys(Cluster, 2)) == 2
+
+
+def test_records_made_by_copy_are_what_django_makes(world) -> None:
+    """An import makes its new records by copying one made the usual way: each must be
+    what Django would have made, own its lists, and save like any other."""
+    now = timezone.now()
+    shared = {"library": world.library_a, "origin": "file", "first_seen_at": now}
+    made = NewInstances(Record, **shared)
+    first, second = made(local_id="b-1"), made(local_id="b-2", title="Biologi")
+    usual = Record(**shared, local_id="b-1")
+
+    def attributes(record: Record) -> dict[str, object]:
+        return {k: v for k, v in vars(record).items() if k != "_state"}
+
+    assert attributes(first) == attributes(usual)
+    assert first._state.adding and first._state.db is None
+    assert first.library is world.library_a  # no query: the library is known
+    first.authors.append("Campbell, Neil A.")
+    assert second.authors == [] and second.title == "Biologi"
+    first.save()
+    second.save()
+    stored = Record.objects.get(local_id="b-1")
+    assert (stored.authors, stored.library_id, stored.first_seen_at) == (
+        ["Campbell, Neil A."],
+        world.library_a.pk,
+        now,
+    )

@@ -11,11 +11,14 @@ import datetime as dt
 import functools
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 from django.utils import timezone
+
+M = TypeVar("M", bound=Model)
 
 # Columns whose Python value (str, int, a related id) is what the database driver takes.
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
@@ -244,3 +247,36 @@ def insert_returning_keys(
             # SQLite leaves RETURNING's order open; keys are handed out in VALUES order.
             keys.extend(sorted(key for (key,) in cursor.fetchall()))
     return keys
+
+
+class NewInstances(Generic[M]):
+    """Unsaved instances of a model that share most of their values, made by copying one
+    built the usual way. Django's `__init__` works out every column's default for each
+    instance (some 20 µs for a record's 38 columns); a copy costs a tenth of that. Lists
+    and dicts are copied, so no two instances share one. A model whose instances someone
+    listens for being made (image or generic-relation fields) gets `__init__` each time."""
+
+    def __init__(self, model: type[M], **shared: Any) -> None:
+        self._model = model
+        self._shared = shared
+        first = model(**shared)
+        self._values = {k: v for k, v in vars(first).items() if k != "_state"}
+        self._mutable = [k for k, v in self._values.items() if isinstance(v, list | dict)]
+        self._related = dict(first._state.fields_cache)
+        self._listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(
+            model
+        )
+
+    def __call__(self, **values: Any) -> M:
+        if self._listened:
+            return self._model(**self._shared, **values)
+        obj = self._model.__new__(self._model)
+        attributes = obj.__dict__
+        attributes.update(self._values)
+        for name in self._mutable:
+            attributes[name] = self._values[name].copy()
+        obj._state = ModelState()
+        obj._state.fields_cache = dict(self._related)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        return obj

@@ -10,7 +10,6 @@ records missing from the file are withdrawn only after the whole file was read.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import logging
 import shutil
@@ -43,7 +42,7 @@ from simpul.catalog.models import (
 from simpul.catalog.readers import READER_VERSION, sniff_format
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.core import garbage
-from simpul.core.bulk import insert_values, reserve_keys, update_rows
+from simpul.core.bulk import NewInstances, insert_values, reserve_keys, update_rows
 from simpul.core.errors import InvalidInput
 from simpul.core.planner import StatisticsKeeper
 from simpul.network import permissions
@@ -233,10 +232,6 @@ def summary_text(job: ImportJob) -> str:
     return text
 
 
-def raw_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 RECORD_FIELDS = (*clustering.DESCRIPTIVE_FIELDS, "summary", "urls", "repairs")
 
 
@@ -247,9 +242,8 @@ def _fill(record: Record, bib: BibRecord) -> None:
     record.source_format = bib.source_format.value
     record.reader_version = READER_VERSION
     record.raw = bib.raw
-    record.raw_hash = raw_hash(bib.raw)
+    record.raw_hash, record.match_form = reading.written_form(bib)
     record.status = RecordStatus.DELETED if bib.deleted else RecordStatus.ACTIVE
-    record.match_form = b"" if bib.deleted else matching.stored_form(matching.features(bib))
 
 
 HOLDING_FIELDS = ("record_id", "library_id", "location", "call_number", "status", "barcode", "url")
@@ -374,7 +368,10 @@ def _write_batch(
     }
     created: list[Record] = []
     changed: list[Record] = []
-    now = timezone.now()  # the batch is written together: one time for its new records
+    # The batch is written together: one time for its new records.
+    new_record = NewInstances(
+        Record, library=library, origin=origin, last_job=job, first_seen_at=timezone.now()
+    )
     for local_id, bib in good.items():
         record = existing.get(local_id)
         if bib.deleted:
@@ -386,19 +383,13 @@ def _write_batch(
             continue
         if (
             record is not None
-            and record.raw_hash == raw_hash(bib.raw)
+            and record.raw_hash == reading.written_form(bib)[0]
             and record.status == RecordStatus.ACTIVE
         ):
             job.unchanged += 1
             continue
         if record is None:
-            record = Record(
-                library=library,
-                origin=origin,
-                local_id=local_id[:255],
-                last_job=job,
-                first_seen_at=now,
-            )
+            record = new_record(local_id=local_id[:255])
             _fill(record, bib)
             created.append(record)
             job.added += 1

@@ -10,6 +10,7 @@ in-process, where starting a Python interpreter would cost more than it saves.
 from __future__ import annotations
 
 import collections
+import hashlib
 import io
 import itertools
 import multiprocessing
@@ -53,12 +54,32 @@ def fit_to_columns(bib: BibRecord) -> BibRecord:
     return bib
 
 
+def raw_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+_WRITTEN_ATTRIBUTE = "_simpul_written_form"
+
+
+def written_form(bib: BibRecord) -> tuple[str, bytes]:
+    """The record's raw hash and its stored match form (`matching.stored_form`; empty for a
+    deletion), remembered on it: the reading process makes them beside the features, so
+    the writing process, which every record waits for, does not."""
+    prepared = None if bib.deleted else matching.features(bib)
+    cached = getattr(bib, _WRITTEN_ATTRIBUTE, None)
+    if cached is not None and cached[0] is bib.raw and cached[1] is prepared:
+        return cached[2], cached[3]
+    made = (raw_hash(bib.raw), b"" if prepared is None else matching.stored_form(prepared))
+    setattr(bib, _WRITTEN_ATTRIBUTE, (bib.raw, prepared, *made))
+    return made
+
+
 def _ready(item: BibRecord | RecordProblem) -> BibRecord | RecordProblem:
-    """A record fitted to the table and normalised for the matcher (remembered on it)."""
+    """A record fitted to the table, normalised for the matcher and in its stored form
+    (all remembered on it)."""
     if isinstance(item, BibRecord):
         fit_to_columns(item)
-        if not item.deleted:
-            matching.features(item)
+        written_form(item)
     return item
 
 
