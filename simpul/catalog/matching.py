@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
@@ -535,11 +536,14 @@ def _within_one_edit(a: str, b: str) -> bool:
     if abs(la - lb) > 1:
         return False
     if la == lb:
-        diffs = [i for i in range(la) if a[i] != b[i]]
-        if len(diffs) <= 1:
+        differing = sum(map(operator.ne, a, b))  # counted without a Python loop
+        if differing <= 1:
             return True
-        i, j = diffs[0], diffs[-1]
-        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+        if differing > 2:
+            return False
+        # Two letters swapped: the second difference is the next letter, each the other's.
+        i = next(k for k in range(la) if a[k] != b[k])
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i]
     if la > lb:
         a, b = b, a
     i = 0
@@ -705,16 +709,33 @@ def publisher_similarity(a: Features, b: Features) -> float:
     return sim
 
 
+# The last pair of prepared records whose titles were compared, with the result: the full
+# comparison of a pair asks again what the quick veto has just asked. Features are frozen,
+# and held here, so the same objects are the same titles.
+_last_titles: tuple[Features | None, Features | None, tuple[float, float]] = (None, None, (0, 0))
+
+
 def _title_similarity(a: Features, b: Features) -> tuple[float, float]:
     """(main title similarity, whole title similarity), the better of both spellings."""
-    mains_a = [a.main_grams] if a.alt_main_grams is None else [a.main_grams, a.alt_main_grams]
-    mains_b = [b.main_grams] if b.alt_main_grams is None else [b.main_grams, b.alt_main_grams]
-    fulls_a = [a.full_grams] if a.alt_full_grams is None else [a.full_grams, a.alt_full_grams]
-    fulls_b = [b.full_grams] if b.alt_full_grams is None else [b.full_grams, b.alt_full_grams]
-    main = max(dice(x, y) for x in mains_a for y in mains_b)
-    full = max(dice(x, y) for x in fulls_a for y in fulls_b)
+    global _last_titles
+    last = _last_titles
+    if last[0] is a and last[1] is b:
+        return last[2]
+    if a.alt_main_grams is None and b.alt_main_grams is None:
+        main = dice(a.main_grams, b.main_grams)
+    else:
+        mains_a = [a.main_grams] if a.alt_main_grams is None else [a.main_grams, a.alt_main_grams]
+        mains_b = [b.main_grams] if b.alt_main_grams is None else [b.main_grams, b.alt_main_grams]
+        main = max(dice(x, y) for x in mains_a for y in mains_b)
+    if a.alt_full_grams is None and b.alt_full_grams is None:
+        full = dice(a.full_grams, b.full_grams)
+    else:
+        fulls_a = [a.full_grams] if a.alt_full_grams is None else [a.full_grams, a.alt_full_grams]
+        fulls_b = [b.full_grams] if b.alt_full_grams is None else [b.full_grams, b.alt_full_grams]
+        full = max(dice(x, y) for x in fulls_a for y in fulls_b)
     if main < TYPO_SIMILARITY and len(a.main) <= 30 and _within_one_edit(a.main, b.main):
         main = TYPO_SIMILARITY  # "Natrue" for "Nature": trigrams punish short titles
+    _last_titles = (a, b, (main, full))
     return main, full
 
 

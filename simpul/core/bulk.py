@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
@@ -33,6 +34,8 @@ def _preparers(fields: Sequence[Any]) -> list[Callable[[Any], Any] | None]:
     return [
         None
         if isinstance(f, _PLAIN)
+        else _json_text
+        if isinstance(f, models.JSONField) and f.encoder is None and database.vendor == "sqlite"
         else functools.partial(_json, database.ops.adapt_json_value, f.encoder)
         if isinstance(f, models.JSONField)
         else _LastPrepared(f, database)
@@ -63,6 +66,19 @@ class _LastPrepared:
             self.value = value
             self.prepared = self.field.get_db_prep_save(value, self.database)
         return self.prepared
+
+
+# What Django writes for a JSON column on SQLite (json.dumps), without dumps' argument checks.
+_ENCODE_JSON = json.JSONEncoder().encode
+
+
+def _json_text(value: Any) -> str | None:
+    """A JSON column's text on SQLite: most of a record's lists are empty."""
+    if value is None:
+        return None
+    if type(value) is list and not value:
+        return "[]"
+    return _ENCODE_JSON(value)
 
 
 def _json(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> Any:
