@@ -5,10 +5,13 @@ and a form written by other code is never trusted."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from simpul.catalog import matching
+from simpul.catalog.bibliographic import BibRecord
 from simpul.catalog.models import Record, RecordStatus
+from simpul.catalog.readers import read_records
 from simpul.catalog.services import clustering
 from tests.catalog.catalogue_world import import_file, shared_cluster
 from tests.conftest import World
@@ -88,3 +91,18 @@ def _columns() -> dict[str, object]:
         "subjects": [],
         "series": [],
     }
+
+
+def test_prepared_records_reach_the_writing_process_intact(shared_data: Path) -> None:
+    """The reading process pickles each record's prepared form for the writing process;
+    what arrives must compare exactly as what was sent, old spellings and editions too."""
+    sent = []
+    for name in REAL_FILES:
+        with open(shared_data / name, "rb") as handle:
+            for item in read_records(handle, None, default_library_code="ALPHA"):
+                if isinstance(item, BibRecord) and not item.deleted:
+                    sent.append(matching.features(item))
+    assert any(f.alt_main_grams for f in sent) and any(f.edition.number for f in sent)
+    arrived = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert arrived == sent
+    assert [type(f.edition) for f in arrived] == [type(f.edition) for f in sent]
