@@ -580,11 +580,18 @@ def _close(a: str, b: str) -> bool:
 
 
 def _same_name_word(a: str, b: str) -> bool:
-    return a == b or norm.name_spelling(a) == norm.name_spelling(b)
+    if a == b:
+        return True
+    modern_a, modern_b = norm.name_spelling(a), norm.name_spelling(b)
+    # Most names have no old spelling, and then the words themselves were just compared.
+    return (modern_a is not a or modern_b is not b) and modern_a == modern_b
 
 
 def _close_name_word(a: str, b: str) -> bool:
-    return _close(a, b) or _close(norm.name_spelling(a), norm.name_spelling(b))
+    if _close(a, b):
+        return True
+    modern_a, modern_b = norm.name_spelling(a), norm.name_spelling(b)
+    return (modern_a is not a or modern_b is not b) and _close(modern_a, modern_b)
 
 
 def _within_two_edits(a: str, b: str) -> bool:

@@ -80,7 +80,10 @@ def has_old_spelling(text: str) -> bool:
 
 
 def name_spelling(token: str) -> str:
-    """A name word in today's spelling where the old one is unambiguous: "soekarno" -> "sukarno"."""
+    """A name word in today's spelling where the old one is unambiguous: "soekarno" -> "sukarno".
+
+    A word without an old spelling comes back as the same object (the matcher relies on it
+    to skip comparing it again)."""
     # Names keep their owner's spelling, so both spellings of a name meet in the new one.
     # Only unambiguous pairs: "j" alone means /j/ today and /y/ before 1972.
     if "oe" in token or "dj" in token or "tj" in token:
