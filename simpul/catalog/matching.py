@@ -745,24 +745,25 @@ def publisher_similarity(a: Features, b: Features) -> float:
 _last_titles: tuple[Features | None, Features | None, tuple[float, float]] = (None, None, (0, 0))
 
 
+def _best_dice(
+    a: frozenset[str], alt_a: frozenset[str] | None, b: frozenset[str], alt_b: frozenset[str] | None
+) -> float:
+    """The better similarity of two titles, each as written and in its modern spelling."""
+    if alt_a is None and alt_b is None:
+        return dice(a, b)  # most titles: one spelling each
+    forms_a = [a] if alt_a is None else [a, alt_a]
+    forms_b = [b] if alt_b is None else [b, alt_b]
+    return max(dice(x, y) for x in forms_a for y in forms_b)
+
+
 def _title_similarity(a: Features, b: Features) -> tuple[float, float]:
     """(main title similarity, whole title similarity), the better of both spellings."""
     global _last_titles
     last = _last_titles
     if last[0] is a and last[1] is b:
         return last[2]
-    if a.alt_main_grams is None and b.alt_main_grams is None:
-        main = dice(a.main_grams, b.main_grams)
-    else:
-        mains_a = [a.main_grams] if a.alt_main_grams is None else [a.main_grams, a.alt_main_grams]
-        mains_b = [b.main_grams] if b.alt_main_grams is None else [b.main_grams, b.alt_main_grams]
-        main = max(dice(x, y) for x in mains_a for y in mains_b)
-    if a.alt_full_grams is None and b.alt_full_grams is None:
-        full = dice(a.full_grams, b.full_grams)
-    else:
-        fulls_a = [a.full_grams] if a.alt_full_grams is None else [a.full_grams, a.alt_full_grams]
-        fulls_b = [b.full_grams] if b.alt_full_grams is None else [b.full_grams, b.alt_full_grams]
-        full = max(dice(x, y) for x in fulls_a for y in fulls_b)
+    main = _best_dice(a.main_grams, a.alt_main_grams, b.main_grams, b.alt_main_grams)
+    full = _best_dice(a.full_grams, a.alt_full_grams, b.full_grams, b.alt_full_grams)
     if main < TYPO_SIMILARITY and len(a.main) <= 30 and _within_one_edit(a.main, b.main):
         main = TYPO_SIMILARITY  # "Natrue" for "Nature": trigrams punish short titles
     _last_titles = (a, b, (main, full))
