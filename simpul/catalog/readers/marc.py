@@ -671,8 +671,11 @@ def _values(field: MarcField, codes: str) -> list[str]:
 
 
 def _first(field: MarcField, codes: str) -> str:
-    values = _values(field, codes)
-    return values[0] if values else ""
+    """The first of `_values`, without collecting the rest (copies ask for many one by one)."""
+    for code, value in field.subfields:
+        if code in codes and value.strip():
+            return value
+    return ""
 
 
 def _joined(field: MarcField, codes: str) -> str:
