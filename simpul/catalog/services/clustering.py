@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from simpul.catalog import matching
@@ -368,26 +368,26 @@ def _create_clusters(
         if stand_in is not None and stand_in in new_clusters:
             groups[stand_in].append(record)
     if holding_counts is None:
-        holding_counts = _holding_counts([r.pk for group in groups.values() for r in group])
-    summaries = [
-        _summary([_row_of(r, holding_counts.get(r.pk, 0)) for r in groups[stand_in]], bibs)
-        for stand_in in new_clusters
-    ]
+        ids = [r.pk for group in groups.values() for r in group]
+        holding_counts = {}
+        for start in range(0, len(ids), 500):
+            holding_counts.update(
+                _holding_counts(Record.objects.filter(pk__in=ids[start : start + 500]))
+            )
+    summaries = []
+    for stand_in in new_clusters:
+        rows = [_row_of(r, holding_counts.get(r.pk, 0)) for r in groups[stand_in]]
+        summaries.append(_summary(rows, _best_record(rows), bibs))
     change_log.writing_titles()  # before the new titles' datestamps are taken
     keys = insert_returning_keys(Cluster, SUMMARY_FIELDS, summaries)
     return dict(zip(new_clusters, keys, strict=True))
 
 
-def _holding_counts(record_ids: list[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for start in range(0, len(record_ids), 500):
-        counts.update(
-            Record.objects.filter(pk__in=record_ids[start : start + 500])
-            .filter(holdings__isnull=False)
-            .annotate(n=Count("holdings"))
-            .values_list("pk", "n")
-        )
-    return counts
+def _holding_counts(records: QuerySet[Record]) -> dict[int, int]:
+    """Copies by record, for the records that have any."""
+    return dict(
+        records.filter(holdings__isnull=False).annotate(n=Count("holdings")).values_list("pk", "n")
+    )
 
 
 def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
@@ -524,11 +524,13 @@ SUMMARY_ATTRIBUTES = ("best_record_id", *SUMMARY_FIELDS[1:])
 
 
 def _summary(
-    rows: list[dict[str, Any]], features: Candidates | Mapping[int, matching.Features]
+    rows: list[dict[str, Any]],
+    best: dict[str, Any],
+    features: Candidates | Mapping[int, matching.Features],
 ) -> tuple[Any, ...]:
     """Values of `SUMMARY_FIELDS` for a title with these records (rows as `_refresh` reads
-    them); `features` holds the prepared form of at least the best of them."""
-    best = _best_record(rows)
+    them), `best` the one that describes it (`_best_record`), whose prepared form
+    `features` holds."""
     title = best["title"] + (f" : {best['subtitle']}" if best["subtitle"] else "")
     return (
         best["pk"],
@@ -582,11 +584,8 @@ def _refresh(cluster_ids: list[int]) -> None:
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for start in range(0, len(cluster_ids), 500):
         chunk = cluster_ids[start : start + 500]
-        holding_counts = dict(
+        holding_counts = _holding_counts(
             Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
-            .filter(holdings__isnull=False)
-            .annotate(n=Count("holdings"))
-            .values_list("pk", "n")
         )
         for row in (
             Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE)
@@ -615,7 +614,13 @@ def _refresh(cluster_ids: list[int]) -> None:
         Cluster(
             pk=cluster_id,
             updated_at=now,
-            **dict(zip(SUMMARY_ATTRIBUTES, _summary(rows, features), strict=True)),
+            **dict(
+                zip(
+                    SUMMARY_ATTRIBUTES,
+                    _summary(rows, best_rows[cluster_id], features),
+                    strict=True,
+                )
+            ),
         )
         for cluster_id, rows in members.items()
     ]

@@ -383,7 +383,7 @@ def _write_batch(
             continue
         if (
             record is not None
-            and record.raw_hash == reading.written_form(bib)[0]
+            and record.raw_hash == reading.hash_of(bib)
             and record.status == RecordStatus.ACTIVE
         ):
             job.unchanged += 1

@@ -74,6 +74,15 @@ def written_form(bib: BibRecord) -> tuple[str, bytes]:
     return made
 
 
+def hash_of(bib: BibRecord) -> str:
+    """The record's raw hash: the one the reading process made, or made now, without the
+    match form (an unchanged record needs only this)."""
+    cached = getattr(bib, _WRITTEN_ATTRIBUTE, None)
+    if cached is not None and cached[0] is bib.raw:
+        return str(cached[2])
+    return raw_hash(bib.raw)
+
+
 def _ready(item: BibRecord | RecordProblem) -> BibRecord | RecordProblem:
     """A record fitted to the table, normalised for the matcher and in its stored form
     (all remembered on it)."""
