@@ -48,13 +48,14 @@ MEDIA = "media"
 REPOSITORY = "repository"  # the repository's stored files, when they are on local disk
 CHUNK = 1024 * 1024
 # Rows that Django rebuilds, or that only matter for minutes (sessions, sign-in
-# throttling, queued and finished background jobs), are left out.
+# and push throttling, queued and finished background jobs), are left out.
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "admin.logentry",
     "accounts.failedlogin",
+    "harvest.ucsrefusedpush",
     "django_tasks_database",
 ]
 

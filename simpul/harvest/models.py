@@ -182,3 +182,19 @@ class UcsNode(models.Model):
     def import_name(self, day: date | None = None) -> str:
         """The name of its pushes' import of a day; without a day, what all names begin with."""
         return f"SLiMS UCS {self.node_id} {day.isoformat() if day else ''}"
+
+
+class UcsRefusedPush(models.Model):
+    """A push whose node ID or password was wrong, kept briefly: checking a password costs
+    a deliberately slow hash, so an address that keeps failing is answered without one."""
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    node_id = models.CharField(max_length=36, blank=True)
+    refused_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("refused UCS push")
+        verbose_name_plural = _("refused UCS pushes")
+
+    def __str__(self) -> str:
+        return f"{self.node_id} @ {self.refused_at:%Y-%m-%d %H:%M}"

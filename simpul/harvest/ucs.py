@@ -16,11 +16,13 @@ every record that could not be read or was repaired.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,7 +34,7 @@ from simpul.catalog.models import ImportJob, ImportMode, JobStatus
 from simpul.catalog.readers.slims_ucs import MAX_BODY_BYTES, read_document
 from simpul.catalog.services import imports, indexing
 from simpul.core.errors import InvalidInput
-from simpul.harvest.models import UcsNode
+from simpul.harvest.models import UcsNode, UcsRefusedPush
 from simpul.harvest.services import check_can_manage_sources
 from simpul.network import permissions
 from simpul.network.models import Library
@@ -40,6 +42,10 @@ from simpul.network.models import Library
 NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,35}")
 MAX_RECORDS = 200  # SLiMS sends at most 50; more is not SLiMS
 PROBLEMS_TOLD = 5
+# Refused pushes from one address within the sign-in window before the address is answered
+# without a password check. A node set up with a wrong password fails once per upload its
+# librarian starts, so this is far above what a mistake produces.
+REFUSALS_PER_ADDRESS = 20
 
 
 def register_node(
@@ -89,8 +95,8 @@ def remove_node(actor: permissions.Actor, node: UcsNode) -> None:
     node.delete()
 
 
-def receive(body: bytes) -> dict[str, str]:
-    """Answer one push: what SLiMS shows its librarian (`status`, `message`)."""
+def receive(body: bytes, address: str | None = None) -> dict[str, str]:
+    """Answer one push from `address`: what SLiMS shows its librarian (`status`, `message`)."""
     if len(body) > MAX_BODY_BYTES:
         return _answer(
             "INVALID_DATA", _("The request is larger than 16 MB; send fewer records at once.")
@@ -101,8 +107,19 @@ def receive(body: bytes) -> dict[str, str]:
         return _answer("INVALID_DATA", _("Simpul could not read the request: it is not JSON."))
     if not isinstance(document, dict) or not isinstance(document.get("node_info"), dict):
         return _answer("INVALID_DATA", _("The request names no node (node_info)."))
+    if _refused_too_often(address):
+        return _answer(
+            "UNAUTHORIZED",
+            _(
+                "Too many pushes from this address had a wrong node ID or password. Wait "
+                "%(minutes)d minutes, then check the UCS settings of this SLiMS against the "
+                "node registered on Simpul's harvesting page."
+            )
+            % {"minutes": settings.LOGIN_WINDOW_MINUTES},
+        )
     node = _authenticated(document["node_info"])
     if node is None:
+        _refuse(address, document["node_info"])
         return _answer(
             "UNAUTHORIZED",
             _(
@@ -120,6 +137,19 @@ def receive(body: bytes) -> dict[str, str]:
 
 def _answer(status: str, message: str) -> dict[str, str]:
     return {"status": status, "message": message}
+
+
+def _refused_too_often(address: str | None) -> bool:
+    if not address:
+        return False
+    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_WINDOW_MINUTES)
+    refused = UcsRefusedPush.objects.filter(ip_address=address, refused_at__gte=since)
+    return refused.count() >= REFUSALS_PER_ADDRESS
+
+
+def _refuse(address: str | None, info: dict[str, Any]) -> None:
+    UcsRefusedPush.objects.filter(refused_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+    UcsRefusedPush.objects.create(ip_address=address, node_id=str(info.get("id") or "")[:36])
 
 
 def _authenticated(info: dict[str, Any]) -> UcsNode | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from simpul.accounts.backends import client_ip
 from simpul.accounts.forms import add_service_errors
 from simpul.catalog.readers.slims_ucs import MAX_BODY_BYTES
 from simpul.core.errors import InvalidInput
@@ -177,7 +178,7 @@ def ucs_endpoint(request: HttpRequest) -> HttpResponseBase:
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         answer = {"status": "INVALID_DATA", "message": _("The request is too large.")}
         return JsonResponse(answer, status=413)
-    answer = ucs.receive(request.body)
+    answer = ucs.receive(request.body, client_ip(request))
     body = json.dumps(answer, ensure_ascii=False).encode()
     return StreamingHttpResponse(iter([body]), content_type="application/json")
 

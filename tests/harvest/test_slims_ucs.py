@@ -5,23 +5,26 @@ the columns of its biblio query as strings, authors and topics as lists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
 import socket
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from simpul import cli
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, Record, RecordStatus
 from simpul.catalog.queries import search_catalogue, search_params
 from simpul.catalog.readers import read_records
-from simpul.harvest.models import UcsNode
+from simpul.harvest import ucs
+from simpul.harvest.models import UcsNode, UcsRefusedPush
 from tests.conftest import World
 from tests.fixtures_accounts import english_client
 from tests.test_cli_serve import serving
@@ -202,6 +205,35 @@ def test_wrong_pushes_are_answered_and_write_nothing(world: World) -> None:
     assert "at most 200" in push(slims, body("slims-alpha", secret, many))["message"]
     assert Record.objects.count() == 0 and ImportJob.objects.count() == 0
     assert slims.get("/ucs.php").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_address_that_keeps_guessing_is_refused_without_a_password_check(
+    world: World,
+) -> None:
+    secret = register(english_client(world.librarian_a))
+    guesser = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="203.0.113.9")
+    node = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.20")
+    for attempt in range(ucs.REFUSALS_PER_ADDRESS):
+        answer = push(guesser, body("slims-alpha", f"guess-{attempt}", RECORDS))
+        assert "node ID and password" in answer["message"]
+    with mock.patch.object(ucs, "check_password", wraps=ucs.check_password) as checked:
+        # Even the right password is not checked from this address for a while.
+        refused = push(guesser, body("slims-alpha", secret, RECORDS))
+        assert refused["status"] == "UNAUTHORIZED" and "Too many pushes" in refused["message"]
+        assert checked.call_count == 0
+        # The node at its own address pushes as before.
+        assert push(node, body("slims-alpha", secret, RECORDS))["status"] == "PARTIAL"
+        assert checked.call_count == 1
+    assert UcsRefusedPush.objects.filter(ip_address="203.0.113.9").count() == 20
+    assert Record.objects.filter(library__code="ALPHA").count() == 2
+    # Once the window has passed, the address may try again.
+    UcsRefusedPush.objects.update(refused_at=timezone.now() - dt.timedelta(minutes=16))
+    assert push(guesser, body("slims-alpha", secret, {}))["status"] == "NO_DATA"
+    indonesian = Client(HTTP_ACCEPT_LANGUAGE="id", REMOTE_ADDR="203.0.113.9")
+    for attempt in range(ucs.REFUSALS_PER_ADDRESS):
+        push(indonesian, body("slims-alpha", f"tebak-{attempt}", {}))
+    assert "Terlalu banyak" in push(indonesian, body("slims-alpha", secret, {}))["message"]
 
 
 @pytest.mark.django_db
