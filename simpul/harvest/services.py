@@ -15,7 +15,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
-from simpul.catalog.readers import read_records
+from simpul.catalog.readers import WholeDocument, read_records
 from simpul.catalog.services import imports, index_follower, indexing, reading
 from simpul.core import garbage
 from simpul.core.errors import InvalidInput
@@ -86,6 +86,14 @@ def _adjusted(
             for adjuster in record_adjusters:
                 adjuster(source, item)
         yield item
+
+
+def _document_of(page: oai.Page) -> IO[bytes]:
+    """A page of usual size goes to the readers whole (see `WholeDocument`)."""
+    page.body.seek(0)
+    if page.size > oai.WHOLE_PAGE_BYTES:
+        return page.body
+    return WholeDocument(page.body.read())
 
 
 def check_can_manage_sources(actor: permissions.Actor, library: Library) -> None:
@@ -459,7 +467,7 @@ class _Harvester:
         self, page: oai.Page, envelope: oai.Envelope
     ) -> Iterator[BibRecord | RecordProblem]:
         if envelope.well_formed:
-            yield from read_records(page.body, self.format)  # type: ignore[arg-type]
+            yield from read_records(_document_of(page), self.format)  # type: ignore[arg-type]
             return
         self._repair(
             _("A page was not well-formed XML (%(error)s); its records were read one by one.")

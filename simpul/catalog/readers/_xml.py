@@ -7,11 +7,16 @@ expanding anything. lxml then parses with entity resolution, DTD loading and net
 access off and its default size limits (huge_tree=False). Each record element is
 handed over as soon as it ends and then cleared, together with what came before it,
 so memory holds one record whatever the size of the file.
+
+A harvested page is already in memory and its size is bounded (`WholeDocument`): it is
+parsed whole, which lxml does without the interpreter lock and without handing Python
+every element, and gives the same records, problems and raw bytes as reading it as a stream.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
@@ -27,6 +32,12 @@ PROLOGUE_LIMIT = 64 * 1024  # the root element must start within this many bytes
 MAX_ELEMENTS_PER_RECORD = 50_000
 MAX_RECORD_BYTES = 2 * 1024 * 1024  # serialised size of one record
 MAX_VALUE_CHARS = 100_000  # one field or subfield value
+WHOLE_DOCUMENT_BYTES = 8 * 1024 * 1024  # an in-memory document up to this size is parsed whole
+
+
+class WholeDocument(io.BytesIO):
+    """A document held in memory whole (a harvested page): the readers parse it in one go
+    when it is no larger than WHOLE_DOCUMENT_BYTES, and as a stream otherwise."""
 
 
 class XmlRefused(Exception):
@@ -189,6 +200,13 @@ def iter_units(
     Raises XmlRefused for an unsafe document; a well-formedness error ends the iteration
     with a Unit carrying the problem.
     """
+    if isinstance(stream, WholeDocument) and len(stream.getbuffer()) <= WHOLE_DOCUMENT_BYTES:
+        check_prologue(stream.getvalue()[:PROLOGUE_LIMIT])
+        root = _whole_tree(stream.getvalue())
+        if root is not None:
+            yield from _units_of_tree(root, is_record)
+            return
+        # Not well-formed: read as a stream, which keeps the records before the fault.
     head = stream.read(PROLOGUE_LIMIT)
     check_prologue(head)
     source = replay(head, stream)
@@ -258,6 +276,55 @@ def iter_units(
             )
             % {"line": line, "message": _xml_message(error)},
         )
+
+
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+_ELEMENTS_WITHIN = etree.XPath("count(descendant-or-self::*)")
+
+
+def _whole_tree(data: bytes) -> Any | None:
+    """The document's root element, or None when it is not well-formed."""
+    try:
+        return etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _units_of_tree(root: Any, is_record: Callable[[Any], bool]) -> Iterator[Unit]:
+    """The records of a parsed document, as `iter_units` finds them in a stream.
+
+    Only the elements around records are visited: a record is taken whole and not looked
+    into, so a page of MARC records costs a Python step per record, not per subfield."""
+    counted = _ELEMENTS_WITHIN(root) > MAX_ELEMENTS_PER_RECORD
+    position = 0
+    stack = [iter((root,))]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+            continue
+        if not isinstance(element.tag, str):
+            continue
+        if _is_oai_record(element):
+            position += 1
+            identifier, deleted, header, payload = _oai_record_parts(element)
+            unit = Unit(position, payload, identifier, deleted, header)
+        elif is_record(element):
+            position += 1
+            unit = Unit(position, element)
+        else:
+            stack.append(iter(element))
+            continue
+        if counted and _ELEMENTS_WITHIN(element) > MAX_ELEMENTS_PER_RECORD:
+            unit.problem = _too_many_elements()
+        yield unit
 
 
 def _never_a_record(tag: Any, never_record: Callable[[str], bool] | None) -> bool:

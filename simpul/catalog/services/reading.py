@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import io
 import itertools
 import multiprocessing
 import queue
@@ -24,7 +23,7 @@ from django.utils import translation
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import Record
-from simpul.catalog.readers import read_records
+from simpul.catalog.readers import WholeDocument, read_records
 from simpul.catalog.services import read_ahead
 
 Batch = list[BibRecord | RecordProblem]
@@ -244,7 +243,8 @@ def read_pages_into(
     try:
         while (data := _take(inbox)) is not None:
             try:
-                records = [_ready(item) for item in read_records(io.BytesIO(data), source_format)]
+                page = WholeDocument(data)
+                records = [_ready(item) for item in read_records(page, source_format)]
             except BaseException as error:  # handed to the harvesting process, which raises it
                 out.put(error)
                 return

@@ -14,7 +14,6 @@ where it was when started again, and `simpul check` knows when one is due.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import Holding, Record, RecordStatus
-from simpul.catalog.readers import READER_VERSION, read_records
+from simpul.catalog.readers import READER_VERSION, WholeDocument, read_records
 from simpul.catalog.services import clustering, index_follower, indexing, reading
 from simpul.catalog.services.imports import HOLDING_FIELDS, RECORD_FIELDS, holding_rows
 from simpul.core import garbage
@@ -98,7 +97,7 @@ def reread_records(
 
 def _read_again(record: Record, library_code: str) -> BibRecord | str:
     """The record as today's readers read its stored source, or why they cannot."""
-    source = io.BytesIO(bytes(record.raw))
+    source = WholeDocument(bytes(record.raw))
     fmt = SourceFormat(record.source_format)
     found = list(read_records(source, fmt, default_library_code=library_code))
     bibs = [item for item in found if isinstance(item, BibRecord)]
