@@ -28,7 +28,9 @@ def import_member_files(
             raise SystemExit(f"simpul import {path} failed:\n{done.stderr[-2000:]}")
         seconds = time.monotonic() - began
         found = re.search(re.escape(path) + r": (\d+)", done.stdout)
-        count = int(found.group(1)) if found else 0
+        if not found:  # refused before reading (a migration not applied, say): say why
+            raise SystemExit(f"simpul import {path} read nothing:\n{done.stderr[-2000:]}")
+        count = int(found.group(1))
         total += count
         print(f"{code:<14} {count:>8,} records {seconds:7.1f} s {count / seconds:7.0f}/s "
               f"(catalogue now {total:,})", flush=True)  # fmt: skip

@@ -173,7 +173,11 @@ class RecordStatus(models.TextChoices):
 class Record(models.Model):
     """One member library's description of one item, kept verbatim in `raw`."""
 
-    library = models.ForeignKey("network.Library", on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the unique (library, origin, local_id) and (library, status) lead
+    # with it, and every index costs a write per record in a million-record import.
+    library = models.ForeignKey(
+        "network.Library", on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     origin = models.CharField(
         max_length=40,
         default="file",
@@ -246,7 +250,9 @@ class Holding(models.Model):
     """A copy of a record's item at a library, with where it stands and whether it can be had."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="holdings")
-    library = models.ForeignKey("network.Library", on_delete=models.CASCADE, related_name="+")
+    library = models.ForeignKey(  # indexed by (library, status)
+        "network.Library", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     location = models.CharField(_("location"), max_length=255, blank=True)
     call_number = models.CharField(_("call number"), max_length=255, blank=True)
     status = models.CharField(
@@ -270,7 +276,10 @@ class Holding(models.Model):
 class RecordKey(models.Model):
     """An exact identifier or blocking key of a record, for finding candidate duplicates fast."""
 
-    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="keys")
+    # Indexed by the unique (record, key), which leads with it: a record has a dozen keys.
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="keys", db_index=False
+    )
     key = models.CharField(max_length=200)
     # The record's cluster, written with the key: finding the clusters that hold a key reads
     # one index instead of visiting every holding record's row.
