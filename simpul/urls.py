@@ -6,6 +6,10 @@ from django.views.static import serve
 
 from simpul.api import api
 
+# The admin's registrations are loaded here, with the URLs, not at start-up
+# (settings: SimpleAdminConfig): imports and harvests never need them.
+admin.autodiscover()
+
 handler400 = "simpul.web.views.bad_request"
 handler403 = "simpul.web.views.permission_denied"
 handler404 = "simpul.web.views.page_not_found"

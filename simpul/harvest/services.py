@@ -28,7 +28,7 @@ from simpul.catalog.readers import WholeDocument, read_records
 from simpul.catalog.services import imports, index_follower, indexing, reading
 from simpul.core import garbage
 from simpul.core.errors import InvalidInput
-from simpul.harvest import oai
+from simpul.harvest import adjusters, oai
 from simpul.harvest.models import (
     SCHEDULE_INTERVALS,
     HarvestRun,
@@ -63,29 +63,11 @@ SOURCE_FIELDS = (
     "enabled",
 )
 ClientFactory = Callable[[str], oai.Client]
-# Other apps may adjust harvested records before they are written: the repository app
-# gives the records of members' institutional repositories the format "repository".
-RecordAdjuster = Callable[[HarvestSource, BibRecord], None]
 # A list of more records than this is read ahead in a second process (reading.PageReader),
 # page by page, if a page is no larger than READ_AHEAD_PAGE (larger ones are read here).
 READ_AHEAD_RECORDS = 1000
 READ_AHEAD_PAGE = 32 * 1024**2
-record_adjusters: list[RecordAdjuster] = []
-
-
-def register_record_adjuster(adjuster: RecordAdjuster) -> None:
-    if adjuster not in record_adjusters:
-        record_adjusters.append(adjuster)
-
-
-def _adjusted(
-    source: HarvestSource, items: Iterable[BibRecord | RecordProblem]
-) -> Iterator[BibRecord | RecordProblem]:
-    for item in items:
-        if isinstance(item, BibRecord):
-            for adjuster in record_adjusters:
-                adjuster(source, item)
-        yield item
+record_adjusters = adjusters.record_adjusters  # see simpul.harvest.adjusters
 
 
 def _document_of(page: oai.Page) -> IO[bytes]:
@@ -531,7 +513,7 @@ class _Harvester:
 
     def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
         if record_adjusters:
-            items = _adjusted(self.source, items)
+            items = adjusters.adjusted(self.source, items, record_adjusters)
         for batch in reading.batches(items, imports.BATCH_SIZE):
             imports.apply_batch(
                 self.job, batch, self.memory, self.source.origin, repeats_allowed=True

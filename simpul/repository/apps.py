@@ -8,9 +8,9 @@ class RepositoryConfig(AppConfig):
 
     def ready(self) -> None:
         from simpul.catalog.services import indexing
-        from simpul.harvest import services as harvest_services
+        from simpul.harvest import adjusters
         from simpul.repository.catalogue import full_texts
         from simpul.repository.harvested import mark_repository_record
 
         indexing.register_full_text_source(full_texts)
-        harvest_services.register_record_adjuster(mark_repository_record)
+        adjusters.register_record_adjuster(mark_repository_record)

@@ -16,7 +16,6 @@ from simpul.catalog.models import Record
 from simpul.catalog.readers import read_records
 from simpul.catalog.services import clustering, indexing
 from simpul.harvest.models import HarvestSource
-from simpul.harvest.services import check_can_manage_sources
 from simpul.network import permissions
 from simpul.repository import audit
 from simpul.repository.models import MemberRepository
@@ -49,7 +48,7 @@ def set_member_repository(
 ) -> MemberRepository | None:
     """Mark a harvest source as the library's own repository (platform) or unmark it (None).
     Records already harvested change format at once."""
-    check_can_manage_sources(actor, source.library)
+    permissions.check_can_edit_library(actor, source.library)  # who may manage its sources
     with transaction.atomic():
         if platform:
             repository, _created = MemberRepository.objects.update_or_create(
