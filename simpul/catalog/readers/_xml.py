@@ -33,6 +33,15 @@ MAX_ELEMENTS_PER_RECORD = 50_000
 MAX_RECORD_BYTES = 2 * 1024 * 1024  # serialised size of one record
 MAX_VALUE_CHARS = 100_000  # one field or subfield value
 WHOLE_DOCUMENT_BYTES = 8 * 1024 * 1024  # an in-memory document up to this size is parsed whole
+# Entities, DTDs and the network stay off; lxml's default size limits stay on.
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 class WholeDocument(io.BytesIO):
@@ -200,9 +209,9 @@ def iter_units(
     Raises XmlRefused for an unsafe document; a well-formedness error ends the iteration
     with a Unit carrying the problem.
     """
-    if isinstance(stream, WholeDocument) and len(stream.getbuffer()) <= WHOLE_DOCUMENT_BYTES:
-        check_prologue(stream.getvalue()[:PROLOGUE_LIMIT])
-        root = _whole_tree(stream.getvalue())
+    if isinstance(stream, WholeDocument) and len(data := stream.getvalue()) <= WHOLE_DOCUMENT_BYTES:
+        check_prologue(data[:PROLOGUE_LIMIT])
+        root = _whole_tree(data)
         if root is not None:
             yield from _units_of_tree(root, is_record)
             return
@@ -210,16 +219,7 @@ def iter_units(
     head = stream.read(PROLOGUE_LIMIT)
     check_prologue(head)
     source = replay(head, stream)
-    parser = etree.iterparse(
-        source,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.iterparse(source, events=("start", "end"), **_PARSER_OPTIONS)
     position = 0
     elements_seen = 0
     depth = 0  # of the element just started or ended; the root is 1
@@ -278,14 +278,6 @@ def iter_units(
         )
 
 
-_PARSER_OPTIONS: dict[str, Any] = {
-    "resolve_entities": False,
-    "no_network": True,
-    "huge_tree": False,
-    "load_dtd": False,
-    "remove_comments": True,
-    "remove_pis": True,
-}
 _ELEMENTS_WITHIN = etree.XPath("count(descendant-or-self::*)")
 
 
