@@ -9,7 +9,7 @@ re-imports because it names records by library and identifier.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -39,6 +39,7 @@ from simpul.core.bulk import (
 
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
+YEARS_UNKNOWN = 10_000  # how far apart in years a record and a title count when one has none
 BLOCKING_PREFIXES = ("t:", "e:", "a:", "z:")  # matching.blocking_keys; the others are identifiers
 LIBRARIAN_SAME = "librarian_same"
 SOURCE_PREFERENCE = {
@@ -287,9 +288,11 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     # Only the likeliest clusters of each record are compared (a common title such as
     # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
     # once for the batch, since a record must fit every member of the cluster it joins.
+    shared = {r.pk: _shared_keys(keys[r.pk], holders) for r in active}
+    years = _cluster_years({c for weights in shared.values() for c in _contested(weights)})
     wanted: set[int] = set()
-    for pk in keys:
-        wanted.update(_likeliest_clusters(keys[pk], holders))
+    for record in active:
+        wanted.update(_likeliest(shared[record.pk], _closeness(record.year, years)))
     # A librarian's "same edition" holds even when the records share no key at all.
     kept_with = _clusters_kept_with(active)
     for found in kept_with.values():
@@ -313,7 +316,8 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, str] = {}  # stand-in number: title
     for record in active:
-        near = _likeliest_clusters(keys[record.pk], holders)
+        weights = _shared_keys(keys[record.pk], holders)
+        near = _likeliest(weights, _closeness(record.year, years))
         near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
@@ -322,6 +326,7 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
             # A new cluster gets a stand-in number now and its row with the others below.
             cluster_id = -1 - len(new_clusters)
             new_clusters[cluster_id] = record.title[:1000]
+            years[cluster_id] = record.year
         else:
             cluster_id = chosen
         record.cluster_id = cluster_id
@@ -417,10 +422,9 @@ def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
     return found
 
 
-def _likeliest_clusters(record_keys_: set[str], holders: dict[str, set[int]]) -> set[int]:
-    """The clusters sharing the most keys with a record (a shared identifier counts ten
-    blocking keys), lowest number first among equals. Counted by `Counter` and cut at the
-    sixth weight, since a common title's key is held by hundreds of clusters."""
+def _shared_keys(record_keys_: set[str], holders: dict[str, set[int]]) -> Counter[int]:
+    """The clusters sharing keys with a record, weighed: a shared identifier counts ten
+    blocking keys."""
     shared: Counter[int] = Counter()
     for key in record_keys_:
         found = holders.get(key)
@@ -431,12 +435,61 @@ def _likeliest_clusters(record_keys_: set[str], holders: dict[str, set[int]]) ->
         else:
             for cluster_id in found:
                 shared[cluster_id] += 10
+    return shared
+
+
+def _cut(shared: Counter[int]) -> int | None:
+    """The weight of the last cluster compared, when there are more than can be."""
     if len(shared) <= MAX_CLUSTERS_COMPARED:
+        return None
+    return sorted(shared.values(), reverse=True)[MAX_CLUSTERS_COMPARED - 1]
+
+
+def _contested(shared: Counter[int]) -> list[int]:
+    """The clusters whose year may decide which are compared: all of them at or above the
+    cut's weight (a title this batch starts may yet push the cut up), when there is one."""
+    cut = _cut(shared)
+    if cut is None:
+        return []
+    return [cluster_id for cluster_id, weight in shared.items() if weight >= cut]
+
+
+def _likeliest(shared: Counter[int], closeness: Callable[[int], tuple[int, int]]) -> set[int]:
+    """The clusters sharing the most keys with a record, at most MAX_CLUSTERS_COMPARED of
+    them (a common title's key is held by hundreds of clusters). Among clusters that share
+    as much, those closest in year come first: in a large catalogue one author's title is
+    held by the clusters of all its editions, and of other works under the same title."""
+    cut = _cut(shared)
+    if cut is None:
         return set(shared)
-    cut = sorted(shared.values(), reverse=True)[MAX_CLUSTERS_COMPARED - 1]
     chosen = {cluster_id for cluster_id, weight in shared.items() if weight > cut}
-    at_cut = sorted(cluster_id for cluster_id, weight in shared.items() if weight == cut)
+    at_cut = sorted((c for c, weight in shared.items() if weight == cut), key=closeness)
     return chosen | set(at_cut[: MAX_CLUSTERS_COMPARED - len(chosen)])
+
+
+def _cluster_years(cluster_ids: set[int]) -> dict[int, int | None]:
+    years: dict[int, int | None] = {}
+    wanted = sorted(cluster_ids)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        years.update(Cluster.objects.filter(pk__in=chunk).values_list("pk", "year"))
+    return years
+
+
+def _closeness(
+    year: int | None, years: Mapping[int, int | None]
+) -> Callable[[int], tuple[int, int]]:
+    """Order of clusters that share as many keys with a record of `year`: the nearest year
+    first, titles without a year after those with one, then the oldest title first (the
+    titles this batch starts have negative stand-in numbers and come before all)."""
+
+    def key(cluster_id: int) -> tuple[int, int]:
+        other = years.get(cluster_id)
+        if year is None or other is None:
+            return (YEARS_UNKNOWN, cluster_id)
+        return (abs(year - other), cluster_id)
+
+    return key
 
 
 def _choose_cluster(
