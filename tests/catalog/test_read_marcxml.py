@@ -334,19 +334,24 @@ def _in_oai_page(records: list[str]) -> bytes:
     ).encode()
 
 
-def test_records_deep_in_an_oai_page_are_checked_and_released_as_in_a_file() -> None:
-    # Deep inside a record the reader passes subfields over unasked (`never_record`); a
-    # runaway record must still be cut short and reported, and the tree still emptied.
+def oai_page_with_a_runaway_record() -> bytes:
+    """Three records, the second with more elements than a record can have."""
     many_elements = (
         '<subfield code="a">Judul</subfield>' + '<subfield code="x">y</subfield>' * 60_000
     )
-    page = _in_oai_page(
+    return _in_oai_page(
         [
             _record("1", '<subfield code="a">Judul pertama</subfield>'),
             _record("2", many_elements),
             _record("3", '<subfield code="a">Judul ketiga</subfield>'),
         ]
     )
+
+
+def test_records_deep_in_an_oai_page_are_checked_and_released_as_in_a_file() -> None:
+    # Deep inside a record the reader passes subfields over unasked (`never_record`); a
+    # runaway record must still be cut short and reported, and the tree still emptied.
+    page = oai_page_with_a_runaway_record()
     good, bad = read(page)
     assert [(r.local_id, r.title) for r in good] == [
         ("oai:x:1", "Judul pertama"),

@@ -15,7 +15,7 @@ from django.utils import translation
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.readers import SNIFF_BYTES, WholeDocument, _xml, read_records, sniff_format
 from simpul.catalog.readers.marcxml import is_marc_record, never_marc_record
-from tests.catalog.test_read_marcxml import _in_oai_page, _record
+from tests.catalog.test_read_marcxml import _in_oai_page, _record, oai_page_with_a_runaway_record
 
 XML_FOLDERS = ("marcxml", "oai_pmh", "broken")
 
@@ -62,16 +62,7 @@ def test_real_xml_files_read_the_same_whole_as_streamed(shared_data: Path) -> No
 
 
 def test_an_oai_page_with_a_runaway_record_reads_the_same_whole() -> None:
-    many_elements = (
-        '<subfield code="a">Judul</subfield>' + '<subfield code="x">y</subfield>' * 60_000
-    )
-    page = _in_oai_page(
-        [
-            _record("1", '<subfield code="a">Judul pertama</subfield>'),
-            _record("2", many_elements),
-            _record("3", '<subfield code="a">Judul ketiga</subfield>'),
-        ]
-    )
+    page = oai_page_with_a_runaway_record()
     streamed, whole = _both_ways(page, SourceFormat.MARCXML)
     assert whole == streamed
     assert [entry[0] for entry in whole] == ["record", "problem", "record"]
