@@ -40,6 +40,7 @@ from simpul.core.bulk import (
 MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its first 50
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
 YEARS_UNKNOWN = 10_000  # how far apart in years a record and a title count when one has none
+RANKED_BY_YEAR_FROM = 2  # clusters tied at this many shared blocking keys are ranked by year
 BLOCKING_PREFIXES = ("t:", "e:", "a:", "z:")  # matching.blocking_keys; the others are identifiers
 LIBRARIAN_SAME = "librarian_same"
 SOURCE_PREFERENCE = {
@@ -447,9 +448,10 @@ def _cut(shared: Counter[int]) -> int | None:
 
 def _contested(shared: Counter[int]) -> list[int]:
     """The clusters whose year may decide which are compared: all of them at or above the
-    cut's weight (a title this batch starts may yet push the cut up), when there is one."""
+    cut's weight (a title this batch starts may yet push the cut up), when the cut is at
+    an author's title (see `_likeliest`)."""
     cut = _cut(shared)
-    if cut is None:
+    if cut is None or cut < RANKED_BY_YEAR_FROM:
         return []
     return [cluster_id for cluster_id, weight in shared.items() if weight >= cut]
 
@@ -457,13 +459,17 @@ def _contested(shared: Counter[int]) -> list[int]:
 def _likeliest(shared: Counter[int], closeness: Callable[[int], tuple[int, int]]) -> set[int]:
     """The clusters sharing the most keys with a record, at most MAX_CLUSTERS_COMPARED of
     them (a common title's key is held by hundreds of clusters). Among clusters that share
-    as much, those closest in year come first: in a large catalogue one author's title is
-    held by the clusters of all its editions, and of other works under the same title."""
+    an author's title as much, those closest in year come first: in a large catalogue one
+    author's title is held by the clusters of all its editions, and of other works under
+    the same title by an author of the same surname. Otherwise the oldest come first."""
     cut = _cut(shared)
     if cut is None:
         return set(shared)
     chosen = {cluster_id for cluster_id, weight in shared.items() if weight > cut}
-    at_cut = sorted((c for c, weight in shared.items() if weight == cut), key=closeness)
+    at_cut = [cluster_id for cluster_id, weight in shared.items() if weight == cut]
+    # Clusters sharing a title key alone are other authors' works, often hundreds of them:
+    # their years would cost a query each and say little.
+    at_cut.sort(key=closeness if cut >= RANKED_BY_YEAR_FROM else None)
     return chosen | set(at_cut[: MAX_CLUSTERS_COMPARED - len(chosen)])
 
 
