@@ -8,6 +8,7 @@ re-imports because it names records by library and identifier.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
@@ -443,7 +444,7 @@ def _cut(shared: Counter[int]) -> int | None:
     """The weight of the last cluster compared, when there are more than can be."""
     if len(shared) <= MAX_CLUSTERS_COMPARED:
         return None
-    return sorted(shared.values(), reverse=True)[MAX_CLUSTERS_COMPARED - 1]
+    return heapq.nlargest(MAX_CLUSTERS_COMPARED, shared.values())[-1]  # hundreds: not sorted
 
 
 def _contested(shared: Counter[int]) -> list[int]:
