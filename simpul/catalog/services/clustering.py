@@ -468,8 +468,8 @@ def _likeliest(shared: Counter[int], closeness: Callable[[int], tuple[int, int]]
         return set(shared)
     chosen = {cluster_id for cluster_id, weight in shared.items() if weight > cut}
     at_cut = [cluster_id for cluster_id, weight in shared.items() if weight == cut]
-    # Clusters sharing a title key alone are other authors' works, often hundreds of them:
-    # their years would cost a query each and say little.
+    # Clusters sharing one blocking key alone are mostly other authors' works, often
+    # hundreds of them: fetching all their years cost more than it found (benchmarks.md).
     at_cut.sort(key=closeness if cut >= RANKED_BY_YEAR_FROM else None)
     return chosen | set(at_cut[: MAX_CLUSTERS_COMPARED - len(chosen)])
 
