@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from simpul import __version__
+from simpul.catalog.readers import _xml
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 USER_AGENT = f"Simpul/{__version__} (union catalogue harvester)"
@@ -41,7 +42,6 @@ Walked = TypeVar("Walked")
 # How a walker reads a page: (request, page) -> (what the harvest takes, next request or None).
 Follow = Callable[[dict[str, str], "Page"], tuple[Walked, dict[str, str] | None]]
 HEAD_BYTES = 64 * 1024
-WHOLE_PAGE_BYTES = 8 * 1024**2  # pages up to this size are parsed whole for their envelope
 MAX_SPLIT_BYTES = 128 * 1024**2  # a broken page is taken apart record by record in memory
 
 
@@ -446,7 +446,7 @@ def _envelope_elements(page: Page) -> Iterator[Any]:
     A page of usual size is parsed whole from memory: lxml does that without holding the
     interpreter lock, so the harvest's writing goes on meanwhile, and twice as fast as
     handing elements back one by one. A very large page is parsed as it is read."""
-    if page.size > WHOLE_PAGE_BYTES:
+    if page.size > _xml.WHOLE_DOCUMENT_BYTES:  # as the readers do with the same page
         for _event, element in etree.iterparse(
             page.body, events=("end",), tag=_ENVELOPE_TAGS, **_parser_options()
         ):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
-from simpul.catalog.readers import WholeDocument, read_records
+from simpul.catalog.readers import WholeDocument, _xml, read_records
 from simpul.catalog.services import imports, index_follower, indexing, reading
 from simpul.core import garbage
 from simpul.core.errors import InvalidInput
@@ -67,13 +67,12 @@ ClientFactory = Callable[[str], oai.Client]
 # page by page, if a page is no larger than READ_AHEAD_PAGE (larger ones are read here).
 READ_AHEAD_RECORDS = 1000
 READ_AHEAD_PAGE = 32 * 1024**2
-record_adjusters = adjusters.record_adjusters  # see simpul.harvest.adjusters
 
 
 def _document_of(page: oai.Page) -> IO[bytes]:
     """A page of usual size goes to the readers whole (see `WholeDocument`)."""
     page.body.seek(0)
-    if page.size > oai.WHOLE_PAGE_BYTES:
+    if page.size > _xml.WHOLE_DOCUMENT_BYTES:
         return page.body
     return WholeDocument(page.body.read())
 
@@ -512,8 +511,8 @@ class _Harvester:
             self._read = []
 
     def _write(self, items: Iterable[BibRecord | RecordProblem]) -> None:
-        if record_adjusters:
-            items = adjusters.adjusted(self.source, items, record_adjusters)
+        if adjusters.record_adjusters:
+            items = adjusters.adjusted(self.source, items, adjusters.record_adjusters)
         for batch in reading.batches(items, imports.BATCH_SIZE):
             imports.apply_batch(
                 self.job, batch, self.memory, self.source.origin, repeats_allowed=True

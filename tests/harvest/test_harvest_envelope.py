@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simpul.catalog.readers import _xml
 from simpul.harvest import oai
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -43,7 +44,7 @@ def test_a_page_read_whole_or_as_it_comes_has_the_same_envelope(
 ) -> None:
     samples = pages(shared_data)
     whole = {name: envelope(data) for name, data in samples.items()}
-    monkeypatch.setattr(oai, "WHOLE_PAGE_BYTES", 0)
+    monkeypatch.setattr(_xml, "WHOLE_DOCUMENT_BYTES", 0)
     streamed = {name: envelope(data) for name, data in samples.items()}
     assert streamed == whole
     tokens = [e.token for e in whole.values() if e.token]
@@ -57,7 +58,7 @@ def test_a_page_read_whole_or_as_it_comes_has_the_same_envelope(
 
 def test_a_page_with_a_doctype_is_refused_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><OAI-PMH>&a;</OAI-PMH>'
-    for size in (oai.WHOLE_PAGE_BYTES, 0):
-        monkeypatch.setattr(oai, "WHOLE_PAGE_BYTES", size)
+    for size in (_xml.WHOLE_DOCUMENT_BYTES, 0):
+        monkeypatch.setattr(_xml, "WHOLE_DOCUMENT_BYTES", size)
         with pytest.raises(oai.HarvestError):
             envelope(bomb)

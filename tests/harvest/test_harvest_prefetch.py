@@ -17,7 +17,7 @@ from django.utils import translation
 
 from simpul.catalog.models import Cluster, JobStatus
 from simpul.catalog.services import indexing
-from simpul.harvest import oai, services
+from simpul.harvest import adjusters, oai, services
 from simpul.harvest.models import HarvestSource, RunMode
 from tests.harvest.conftest import quick_client
 from tests.harvest.oai_server import Behaviour
@@ -47,7 +47,7 @@ def test_the_next_page_is_requested_while_a_page_is_written(
         time.sleep(0.5)  # time enough to fetch the whole list, were nothing to stop it
         seen_while_writing_page_1.append(_list_requests(behaviour))
 
-    monkeypatch.setattr(services, "record_adjusters", [watch])
+    monkeypatch.setattr(adjusters, "record_adjusters", [watch])
     with translation.override("en"):
         run = services.harvest(source, RunMode.FULL, client_factory=quick_client)
     assert run.job.status == JobStatus.SUCCEEDED, run.job.message
@@ -114,7 +114,7 @@ def test_slims_search_pages_are_fetched_ahead_up_to_the_last_the_first_page_anno
             time.sleep(0.01)
         seen_while_writing_page_2.append(max(_slims_pages_asked(behaviour)))
 
-    monkeypatch.setattr(services, "record_adjusters", [watch])
+    monkeypatch.setattr(adjusters, "record_adjusters", [watch])
     with translation.override("en"):
         run = services.harvest(source, RunMode.FULL, client_factory=quick_client)
     assert run.job.status == JobStatus.SUCCEEDED, run.job.message
@@ -134,7 +134,7 @@ def test_a_title_catalogued_during_a_slims_harvest_pushes_none_out_of_it(
         if record.local_id == "1" and newest not in behaviour.items:
             behaviour.items.insert(0, newest)  # SLiMS lists the newest first
 
-    monkeypatch.setattr(services, "record_adjusters", [catalogue_a_title])
+    monkeypatch.setattr(adjusters, "record_adjusters", [catalogue_a_title])
     with translation.override("en"):
         run = services.harvest(source, RunMode.FULL, client_factory=quick_client)
     assert run.job.status == JobStatus.SUCCEEDED, run.job.message

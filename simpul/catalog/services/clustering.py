@@ -291,10 +291,14 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
     # once for the batch, since a record must fit every member of the cluster it joins.
     shared = {r.pk: _shared_keys(keys[r.pk], holders) for r in active}
-    years = _cluster_years({c for weights in shared.values() for c in _contested(weights)})
+    cuts = {pk: _cut(weights) for pk, weights in shared.items()}
+    years = _cluster_years(
+        {c for pk, weights in shared.items() for c in _contested(weights, cuts[pk])}
+    )
     wanted: set[int] = set()
     for record in active:
-        wanted.update(_likeliest(shared[record.pk], _closeness(record.year, years)))
+        weights = shared[record.pk]
+        wanted.update(_likeliest(weights, cuts[record.pk], _closeness(record.year, years)))
     # A librarian's "same edition" holds even when the records share no key at all.
     kept_with = _clusters_kept_with(active)
     for found in kept_with.values():
@@ -318,8 +322,9 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, str] = {}  # stand-in number: title
     for record in active:
+        # The batch's earlier records have added their keys since: weighed again.
         weights = _shared_keys(keys[record.pk], holders)
-        near = _likeliest(weights, _closeness(record.year, years))
+        near = _likeliest(weights, _cut(weights), _closeness(record.year, years))
         near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
@@ -447,23 +452,24 @@ def _cut(shared: Counter[int]) -> int | None:
     return heapq.nlargest(MAX_CLUSTERS_COMPARED, shared.values())[-1]  # hundreds: not sorted
 
 
-def _contested(shared: Counter[int]) -> list[int]:
+def _contested(shared: Counter[int], cut: int | None) -> list[int]:
     """The clusters whose year may decide which are compared: all of them at or above the
     cut's weight (a title this batch starts may yet push the cut up), when the cut is at
     an author's title (see `_likeliest`)."""
-    cut = _cut(shared)
     if cut is None or cut < RANKED_BY_YEAR_FROM:
         return []
     return [cluster_id for cluster_id, weight in shared.items() if weight >= cut]
 
 
-def _likeliest(shared: Counter[int], closeness: Callable[[int], tuple[int, int]]) -> set[int]:
+def _likeliest(
+    shared: Counter[int], cut: int | None, closeness: Callable[[int], tuple[int, int]]
+) -> set[int]:
     """The clusters sharing the most keys with a record, at most MAX_CLUSTERS_COMPARED of
     them (a common title's key is held by hundreds of clusters). Among clusters that share
     an author's title as much, those closest in year come first: in a large catalogue one
     author's title is held by the clusters of all its editions, and of other works under
-    the same title by an author of the same surname. Otherwise the oldest come first."""
-    cut = _cut(shared)
+    the same title by an author of the same surname. Otherwise the oldest come first.
+    `cut` is `_cut(shared)`, found once by the caller."""
     if cut is None:
         return set(shared)
     chosen = {cluster_id for cluster_id, weight in shared.items() if weight > cut}
