@@ -32,7 +32,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +244,42 @@ class Features:
     lccn: str
     oclc: str
 
+    if not TYPE_CHECKING:  # mypy is to keep checking attribute names
+
+        def __getattr__(self, name: str) -> Any:
+            """A trigram set a decoded stored form leaves out, made when first asked for
+            (`from_stored_form`): most stored candidates are ruled out by edition and year
+            before their titles are weighed."""
+            make = _GRAM_MAKERS.get(name)
+            if make is None:
+                raise AttributeError(name)
+            value = make(self)
+            _SLOT_SETTERS[name](self, value)
+            return value
+
+
+def _old_spelling_grams(text: str, f: Features) -> frozenset[str] | None:
+    """Set exactly when the title reads differently in the modern spelling (see `prepare`)."""
+    if f.alt_significant is None:
+        return None
+    return trigrams(norm.indonesian_old_spelling(text))
+
+
+def _full_title(f: Features) -> str:
+    return f"{f.main} {f.subtitle}".strip()
+
+
+_GRAM_MAKERS: dict[str, Callable[[Features], frozenset[str] | None]] = {
+    "main_grams": lambda f: trigrams(f.main),
+    "sub_grams": lambda f: trigrams(f.subtitle),
+    "full_grams": lambda f: trigrams(_full_title(f)),
+    "alt_main_grams": lambda f: _old_spelling_grams(f.main, f),
+    "alt_full_grams": lambda f: _old_spelling_grams(_full_title(f), f),
+    "publisher_grams": lambda f: trigrams(f.publisher.replace(" ", "")),
+}
+# The slots themselves: a frozen dataclass refuses plain assignment.
+_SLOT_SETTERS = {f.name: getattr(Features, f.name).__set__ for f in fields(Features)}
+
 
 def _pickled_as_tuples(cls: type) -> None:
     """Pickle a frozen, slotted dataclass as the tuple of its values. The `__setstate__`
@@ -399,13 +435,11 @@ def features(rec: BibRecord | Features) -> Features:
 # A prepared record is stored beside the record (`Record.match_form`), so that a stored
 # candidate is not normalised again each time a new record may match it: in a large
 # catalogue most candidates are no longer in memory, and normalising them was the
-# dearest step of an import. The trigram sets are left out (redone from the strings,
-# to keep rows small). The form is tagged with a digest of the code that derives it:
+# dearest step of an import. The trigram sets are left out (made from the strings when
+# first asked for, to keep rows small). The form is tagged with a digest of the code that derives it:
 # after any change to that code, a stored form no longer counts and is made again.
 
-_GRAM_FIELDS = frozenset(
-    {"main_grams", "sub_grams", "full_grams", "alt_main_grams", "alt_full_grams", "publisher_grams"}
-)
+_GRAM_FIELDS = frozenset(_GRAM_MAKERS)
 _STORED_FIELDS = tuple(f.name for f in fields(Features) if f.name not in _GRAM_FIELDS)
 _SET_FIELDS = frozenset(
     {"words", "numbers", "sub_numbers", "volumes", "statement", "languages", "isbns", "issns"}
@@ -450,21 +484,10 @@ def from_stored_form(data: bytes) -> Features | None:
             values[name] = tuple(values[name])
     values["authors"] = tuple(map(tuple, values["authors"]))
     values["edition"] = norm.EditionInfo(*values["edition"])
-    main, subtitle = values["main"], values["subtitle"]
-    full = f"{main} {subtitle}".strip()
-    alt_main = alt_full = None
-    if values["alt_significant"] is not None:  # set exactly when the old spelling differs
-        alt_main = trigrams(norm.indonesian_old_spelling(main))
-        alt_full = trigrams(norm.indonesian_old_spelling(full))
-    return Features(
-        **values,
-        main_grams=trigrams(main),
-        sub_grams=trigrams(subtitle),
-        full_grams=trigrams(full),
-        alt_main_grams=alt_main,
-        alt_full_grams=alt_full,
-        publisher_grams=trigrams(values["publisher"].replace(" ", "")),
-    )
+    decoded = object.__new__(Features)  # its trigram sets are made when asked for
+    for name, value in values.items():
+        _SLOT_SETTERS[name](decoded, value)
+    return decoded
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -787,6 +810,57 @@ def _sorted(values: frozenset[str]) -> str:
     return ", ".join(sorted(values, key=lambda v: (len(v), v)))
 
 
+def _another_edition(ea: norm.EditionInfo, eb: norm.EditionInfo) -> bool:
+    """Whether one record states a later (or revised) edition and the other states none."""
+    if ea.number is not None and eb.number is not None:
+        return False  # both stated: equal, or vetoed as different editions
+    stated = ea.number if ea.number is not None else eb.number
+    if stated is not None:
+        return stated >= 2
+    return ea.revised != eb.revised
+
+
+def _pages_differ(fa: Features, fb: Features) -> bool:
+    if not (fa.pages and fb.pages):
+        return False
+    gap = abs(fa.pages - fb.pages)
+    return gap > 5 and gap > 0.06 * max(fa.pages, fb.pages)
+
+
+# The verdicts of `_years_verdict` that rule a pair out, whatever else agrees.
+YEAR_VETOES = frozenset({"edition_and_year", "pages_and_year", "isbn_and_year", "far_year"})
+
+
+def _years_verdict(
+    fa: Features, fb: Features, another_edition: bool, pages_differ: bool
+) -> str | None:
+    """What the two years say, given what edition and pages said; None without two years.
+    A gap of years is weighed with what else differs: another edition, other pages or
+    another ISBN in another year is another publication."""
+    if not (fa.year and fb.year):
+        return None
+    gap = abs(fa.year - fb.year)
+    if gap == 0:
+        return "same_year"
+    if another_edition:
+        return "edition_and_year"
+    if pages_differ:
+        return "pages_and_year"
+    if fa.isbns and fb.isbns and not fa.isbns & fb.isbns:
+        # A reprint that kept its manifestation keeps its ISBN; a new ISBN in another
+        # year is a new printing registered as its own publication.
+        return "isbn_and_year"
+    # Only a later printing of the later record explains a gap: "Cet. 3, 2019".
+    later = fa.edition if fa.year > fb.year else fb.edition
+    if later.printing is not None and later.printing >= 2 and gap <= 3 * YEAR_FAR:
+        return "year_printing"
+    if gap == 1:
+        return "year_close"
+    if gap <= YEAR_NEAR:
+        return "near_year"
+    return "far_year"
+
+
 def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
     """Whether `a` and `b` describe the same manifestation, with a score and the reasons."""
     fa, fb = features(a), features(b)
@@ -925,57 +999,43 @@ def compare(a: BibRecord | Features, b: BibRecord | Features) -> MatchResult:
 
     # Edition, printing and year.
     ea, eb = fa.edition, fb.edition
-    another_edition = False
+    another_edition = _another_edition(ea, eb)
     if ea.number is not None and eb.number is not None:
         if ea.number != eb.number:
             veto("different_edition", a=ea.number, b=eb.number)
         elif ea.number >= 2:
             add("same_edition", W_EDITION_SAME, a=ea.number)
-    else:
-        stated = ea.number if ea.number is not None else eb.number
-        if stated is not None and stated >= 2:
-            another_edition = True
-            add("edition_one_side", W_EDITION_ONE_SIDED, a=stated)
+    elif another_edition and (ea.number is not None or eb.number is not None):
+        add("edition_one_side", W_EDITION_ONE_SIDED, a=ea.number or eb.number)
     if ea.revised != eb.revised and ea.number is None and eb.number is None:
-        another_edition = True
         add("revised_one_side", W_EDITION_REVISED)
     if fa.translated != fb.translated or (
         fa.subtitle and fb.subtitle and fa.translated_sub != fb.translated_sub
     ):
         add("translation_one_side", W_TRANSLATION_ONE_SIDED)
-    pages_differ = False
-    if fa.pages and fb.pages:
+    pages_differ = _pages_differ(fa, fb)
+    if pages_differ:
+        add("different_pages", W_PAGES_DIFFERENT, a=fa.pages, b=fb.pages)
+    elif fa.pages and fb.pages:
         gap = abs(fa.pages - fb.pages)
-        larger = max(fa.pages, fb.pages)
-        if gap <= 2 or gap <= 0.02 * larger:
+        if gap <= 2 or gap <= 0.02 * max(fa.pages, fb.pages):
             add("same_pages", W_PAGES_SAME, a=fa.pages)
-        elif gap > 5 and gap > 0.06 * larger:
-            pages_differ = True
-            add("different_pages", W_PAGES_DIFFERENT, a=fa.pages, b=fb.pages)
-    if fa.year and fb.year:
-        gap = abs(fa.year - fb.year)
-        # Only a later printing of the later record explains a gap: "Cet. 3, 2019".
-        later = ea if fa.year > fb.year else eb
-        printing = later.printing is not None and later.printing >= 2
-        if gap == 0:
-            add("same_year", W_YEAR_SAME, a=fa.year)
-        elif another_edition:
-            veto("edition_and_year", a=_edition_label(ea), b=_edition_label(eb), ya=fa.year,
-                 yb=fb.year)  # fmt: skip
-        elif pages_differ:
-            veto("pages_and_year", ya=fa.year, yb=fb.year)
-        elif fa.isbns and fb.isbns and not shared_isbns:
-            # A reprint that kept its manifestation keeps its ISBN; a new ISBN in another
-            # year is a new printing registered as its own publication.
-            veto("isbn_and_year", ya=fa.year, yb=fb.year)
-        elif printing and gap <= 3 * YEAR_FAR:
-            add("year_printing", W_YEAR_PRINTING, a=fa.year, b=fb.year)
-        elif gap == 1:
-            add("year_close", W_YEAR_CLOSE, a=fa.year, b=fb.year)
-        elif gap <= YEAR_NEAR:
-            add("different_year", W_YEAR_NEAR, a=fa.year, b=fb.year)
-        else:
-            veto("different_year", a=fa.year, b=fb.year)
+    years = _years_verdict(fa, fb, another_edition, pages_differ)
+    if years == "same_year":
+        add("same_year", W_YEAR_SAME, a=fa.year)
+    elif years == "edition_and_year":
+        veto("edition_and_year", a=_edition_label(ea), b=_edition_label(eb), ya=fa.year,
+             yb=fb.year)  # fmt: skip
+    elif years in {"pages_and_year", "isbn_and_year"}:
+        veto(years, ya=fa.year, yb=fb.year)
+    elif years == "year_printing":
+        add("year_printing", W_YEAR_PRINTING, a=fa.year, b=fb.year)
+    elif years == "year_close":
+        add("year_close", W_YEAR_CLOSE, a=fa.year, b=fb.year)
+    elif years == "near_year":
+        add("different_year", W_YEAR_NEAR, a=fa.year, b=fb.year)
+    elif years == "far_year":
+        veto("different_year", a=fa.year, b=fb.year)
     if another_edition and pages_differ:
         veto("edition_and_pages", a=_edition_label(ea), b=_edition_label(eb))
 
@@ -1013,6 +1073,14 @@ def quick_veto(fa: Features, fb: Features) -> Evidence | None:
     all_a, all_b = fa.numbers | fa.sub_numbers, fb.numbers | fb.sub_numbers
     if all_a - all_b and all_b - all_a:
         return Evidence("different_numbers", VETO, {}, True)
+    # Most candidates sharing an author's title are its other editions: ruled out here by
+    # edition, pages and year, before their titles and authors are weighed.
+    another_edition, pages_differ = _another_edition(fa.edition, fb.edition), _pages_differ(fa, fb)
+    years = _years_verdict(fa, fb, another_edition, pages_differ)
+    if years in YEAR_VETOES:
+        return Evidence("different_year" if years == "far_year" else years, VETO, {}, True)
+    if another_edition and pages_differ:
+        return Evidence("edition_and_pages", VETO, {}, True)
     if max(_title_similarity(fa, fb)) < W_TITLE[-1][0]:
         return Evidence("different_title", VETO, {}, True)
     return None

@@ -383,3 +383,32 @@ def test_a_cluster_ruled_out_by_its_first_member_is_read_no_further() -> None:
     # Read lazily, the half-cluster rule still counts every member.
     assert not matching.compare_to_cluster(later, members(book(), book(), sparse)).same
     assert len(read) == 3
+
+
+@pytest.mark.parametrize(
+    ("other", "veto"),
+    [
+        ({"edition": "Ed. 2", "year": 2022}, "edition_and_year"),
+        ({"extent": "viii, 180 hlm.", "year": 2021, "isbns": []}, "pages_and_year"),
+        ({"edition": "Cet. 2", "year": 2023, "isbns": [OTHER_ISBN]}, "isbn_and_year"),
+        ({"year": 2026}, "different_year"),
+        ({"edition": "Ed. 2", "extent": "viii, 180 hlm.", "year": None}, "edition_and_pages"),
+    ],
+)
+def test_another_edition_is_ruled_out_by_its_year_before_its_title_is_weighed(
+    other: dict[str, object], veto: str
+) -> None:
+    """Most clusters sharing an author's title are its other editions; the quick veto must
+    rule them out for the reason the full comparison gives, and never anything it lets
+    through (a later printing, a year apart, or nothing said about the year)."""
+    first = matching.features(book())
+    later = matching.features(book(local_id="b-1", **other))
+    quick = matching.quick_veto(first, later)
+    assert quick is not None and quick.code == veto
+    assert quick == matching.quick_veto(later, first)
+    full = matching.compare(first, later)
+    assert [e.code for e in full.evidence if e.veto] == [veto]
+    for kept in ({"edition": "Cet. 3", "year": 2023}, {"year": 2021}, {"year": None}):
+        similar = matching.features(book(local_id="b-2", **kept))
+        assert matching.quick_veto(first, similar) is None
+        assert matching.compare(first, similar).same

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
+
 from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord
 from simpul.catalog.models import Record, RecordStatus
@@ -106,3 +108,21 @@ def test_prepared_records_reach_the_writing_process_intact(shared_data: Path) ->
     arrived = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
     assert arrived == sent
     assert [type(f.edition) for f in arrived] == [type(f.edition) for f in sent]
+
+
+def test_a_decoded_form_makes_its_trigrams_as_preparing_the_record_does() -> None:
+    """A decoded form makes its trigram sets only when asked for; they must be those the
+    record's own preparation gives, the old-spelling ones included."""
+    columns = _columns()
+    columns["title"] = "Kamoes oemoem bahasa Indonesia"
+    columns["subtitle"] = "djilid pertama"
+    prepared = matching.prepare(clustering.bib_from_row(columns))
+    assert prepared.alt_full_grams
+    decoded = matching.from_stored_form(matching.stored_form(prepared))
+    assert decoded is not None
+    for name in ("alt_full_grams", "full_grams", "publisher_grams", "sub_grams"):
+        assert getattr(decoded, name) == getattr(prepared, name), name
+    assert decoded == prepared
+    assert pickle.loads(pickle.dumps(decoded)) == prepared  # noqa: S301 (our own bytes)
+    with pytest.raises(AttributeError):
+        decoded.not_a_field  # type: ignore[attr-defined]  # noqa: B018
