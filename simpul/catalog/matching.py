@@ -436,8 +436,9 @@ def features(rec: BibRecord | Features) -> Features:
 # candidate is not normalised again each time a new record may match it: in a large
 # catalogue most candidates are no longer in memory, and normalising them was the
 # dearest step of an import. The trigram sets are left out (made from the strings when
-# first asked for, to keep rows small). The form is tagged with a digest of the code that derives it:
-# after any change to that code, a stored form no longer counts and is made again.
+# first asked for, to keep rows small). The form is tagged with a digest of the code
+# that derives it: after any change to that code, a stored form no longer counts and is
+# made again.
 
 _GRAM_FIELDS = frozenset(_GRAM_MAKERS)
 _STORED_FIELDS = tuple(f.name for f in fields(Features) if f.name not in _GRAM_FIELDS)

@@ -42,6 +42,7 @@ MAX_MEMBERS_COMPARED = 50  # a cluster larger than this is compared through its 
 MAX_CLUSTERS_COMPARED = 6  # candidate clusters compared with each record, likeliest first
 YEARS_UNKNOWN = 10_000  # how far apart in years a record and a title count when one has none
 RANKED_BY_YEAR_FROM = 2  # clusters tied at this many shared blocking keys are ranked by year
+IDENTIFIER_WEIGHT = 10  # a shared identifier (ISBN, DOI ...) counts as this many blocking keys
 BLOCKING_PREFIXES = ("t:", "e:", "a:", "z:")  # matching.blocking_keys; the others are identifiers
 LIBRARIAN_SAME = "librarian_same"
 SOURCE_PREFERENCE = {
@@ -321,9 +322,12 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     member_bibs = prepared_by_key(hashes.items())
     decisions = _decisions_for([*active, *(m for group in members.values() for m in group)])
     new_clusters: dict[int, str] = {}  # stand-in number: title
+    added: dict[str, list[int]] = defaultdict(list)  # holders gained from this batch
     for record in active:
-        # The batch's earlier records have added their keys since: weighed again.
-        weights = _shared_keys(keys[record.pk], holders)
+        weights = shared[record.pk]
+        for key in keys[record.pk]:  # the batch's earlier records have added theirs since
+            for cluster_id in added.get(key, ()):
+                weights[cluster_id] += _weight(key)
         near = _likeliest(weights, _cut(weights), _closeness(record.year, years))
         near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
@@ -343,7 +347,9 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
         members[cluster_id].append(Member(record.pk, record.library_id, record.local_id))
         member_bibs[record.pk] = bibs[record.pk]
         for key in keys[record.pk]:
-            holders[key].add(cluster_id)
+            if cluster_id not in holders[key]:
+                holders[key].add(cluster_id)
+                added[key].append(cluster_id)
     created = _create_clusters(new_clusters, active, bibs, holding_counts)
     for record in active:
         if record.cluster_id in created:
@@ -430,8 +436,8 @@ def _clusters_kept_with(records: list[Record]) -> dict[int, set[int]]:
 
 
 def _shared_keys(record_keys_: set[str], holders: dict[str, set[int]]) -> Counter[int]:
-    """The clusters sharing keys with a record, weighed: a shared identifier counts ten
-    blocking keys."""
+    """The clusters sharing keys with a record, weighed: a shared identifier counts as
+    IDENTIFIER_WEIGHT blocking keys."""
     shared: Counter[int] = Counter()
     for key in record_keys_:
         found = holders.get(key)
@@ -441,8 +447,12 @@ def _shared_keys(record_keys_: set[str], holders: dict[str, set[int]]) -> Counte
             shared.update(found)
         else:
             for cluster_id in found:
-                shared[cluster_id] += 10
+                shared[cluster_id] += IDENTIFIER_WEIGHT
     return shared
+
+
+def _weight(key: str) -> int:
+    return 1 if key[:2] in BLOCKING_PREFIXES else IDENTIFIER_WEIGHT
 
 
 def _cut(shared: Counter[int]) -> int | None:
