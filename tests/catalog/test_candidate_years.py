@@ -52,3 +52,32 @@ def test_a_record_finds_its_edition_among_more_titles_than_are_compared(world: W
     own = Record.objects.get(local_id=f"a-{latest}")
     assert arriving.cluster_id == own.cluster_id
     assert arriving.match_reasons  # joined with evidence, not a title of its own
+
+
+def test_a_record_finds_an_edition_its_own_batch_started_among_more_titles(
+    world: World,
+) -> None:
+    """The tenth edition arrives twice in one batch, from two libraries, among nine stored
+    editions: the second copy must be weighed again with the title the first one started
+    (it shares every key with it), not only with the stored titles it was first weighed
+    against."""
+    for year in EDITIONS:
+        stored = Record.objects.create(
+            library=world.library_a,
+            local_id=f"a-{year}",
+            raw_hash=f"a-{year}",
+            **edition(year, isbns=[f"97800000{year}0"[:13]]),
+        )
+        clustering.recluster([stored])
+    newest = max(EDITIONS) + 1
+    batch = [
+        Record.objects.create(
+            library=library, local_id=f"new-{code}", raw_hash=f"new-{code}", **edition(newest)
+        )
+        for code, library in (("a", world.library_a), ("b", world.library_b))
+    ]
+    clustering.recluster(batch)
+    first, second = (Record.objects.get(pk=r.pk) for r in batch)
+    assert first.cluster_id == second.cluster_id
+    assert Record.objects.filter(cluster_id=first.cluster_id).count() == 2
+    assert second.match_reasons  # joined with evidence

@@ -296,10 +296,10 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     years = _cluster_years(
         {c for pk, weights in shared.items() for c in _contested(weights, cuts[pk])}
     )
-    wanted: set[int] = set()
-    for record in active:
-        weights = shared[record.pk]
-        wanted.update(_likeliest(weights, cuts[record.pk], _closeness(record.year, years)))
+    likeliest = {
+        r.pk: _likeliest(shared[r.pk], cuts[r.pk], _closeness(r.year, years)) for r in active
+    }
+    wanted: set[int] = set().union(*likeliest.values())
     # A librarian's "same edition" holds even when the records share no key at all.
     kept_with = _clusters_kept_with(active)
     for found in kept_with.values():
@@ -324,11 +324,17 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
     new_clusters: dict[int, str] = {}  # stand-in number: title
     added: dict[str, list[int]] = defaultdict(list)  # holders gained from this batch
     for record in active:
-        weights = shared[record.pk]
-        for key in keys[record.pk]:  # the batch's earlier records have added theirs since
+        # Weighed again only if the batch's earlier records have added holders of its keys.
+        weights, grown = shared[record.pk], False
+        for key in keys[record.pk]:
             for cluster_id in added.get(key, ()):
                 weights[cluster_id] += _weight(key)
-        near = _likeliest(weights, _cut(weights), _closeness(record.year, years))
+                grown = True
+        near = (
+            _likeliest(weights, _cut(weights), _closeness(record.year, years))
+            if grown
+            else likeliest[record.pk]
+        )
         near |= kept_with.get(record.pk, set())
         chosen, reasons = _choose_cluster(
             record, bibs[record.pk], near, members, member_bibs, decisions
