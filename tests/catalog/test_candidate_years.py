@@ -30,8 +30,8 @@ def edition(year: int, **fields: Any) -> dict[str, Any]:
     }
 
 
-def test_a_record_finds_its_edition_among_more_titles_than_are_compared(world: World) -> None:
-    assert len(EDITIONS) > clustering.MAX_CLUSTERS_COMPARED
+def store_editions(world: World) -> None:
+    """Library A's records of the nine editions, each placed on its own."""
     for year in EDITIONS:
         stored = Record.objects.create(
             library=world.library_a,
@@ -40,6 +40,11 @@ def test_a_record_finds_its_edition_among_more_titles_than_are_compared(world: W
             **edition(year, isbns=[f"97800000{year}0"[:13]]),
         )
         clustering.recluster([stored])
+
+
+def test_a_record_finds_its_edition_among_more_titles_than_are_compared(world: World) -> None:
+    assert len(EDITIONS) > clustering.MAX_CLUSTERS_COMPARED
+    store_editions(world)
     titles = set(Record.objects.values_list("cluster_id", flat=True))
     assert len(titles) == len(EDITIONS)  # each edition a title of its own
 
@@ -61,14 +66,7 @@ def test_a_record_finds_an_edition_its_own_batch_started_among_more_titles(
     editions: the second copy must be weighed again with the title the first one started
     (it shares every key with it), not only with the stored titles it was first weighed
     against."""
-    for year in EDITIONS:
-        stored = Record.objects.create(
-            library=world.library_a,
-            local_id=f"a-{year}",
-            raw_hash=f"a-{year}",
-            **edition(year, isbns=[f"97800000{year}0"[:13]]),
-        )
-        clustering.recluster([stored])
+    store_editions(world)
     newest = max(EDITIONS) + 1
     batch = [
         Record.objects.create(
