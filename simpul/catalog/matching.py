@@ -247,9 +247,8 @@ class Features:
     if not TYPE_CHECKING:  # mypy is to keep checking attribute names
 
         def __getattr__(self, name: str) -> Any:
-            """A trigram set a decoded stored form leaves out, made when first asked for
-            (`from_stored_form`): most stored candidates are ruled out by edition and year
-            before their titles are weighed."""
+            """A trigram set, made when first asked for (`_made`): most stored candidates
+            are ruled out by edition and year before their titles are weighed."""
             make = _GRAM_MAKERS.get(name)
             if make is None:
                 raise AttributeError(name)
@@ -279,6 +278,17 @@ _GRAM_MAKERS: dict[str, Callable[[Features], frozenset[str] | None]] = {
 }
 # The slots themselves: a frozen dataclass refuses plain assignment.
 _SLOT_SETTERS = {f.name: getattr(Features, f.name).__set__ for f in fields(Features)}
+
+
+def _made(**values: Any) -> Features:
+    """Features from all but the trigram sets, which are made from these when first asked
+    for (`_GRAM_MAKERS`, the one place that says how)."""
+    if values.keys() != _STORED_NAMES:  # what the constructor would have checked
+        raise TypeError(f"Features fields missing or unknown: {values.keys() ^ _STORED_NAMES}")
+    made = object.__new__(Features)
+    for name, value in values.items():
+        _SLOT_SETTERS[name](made, value)
+    return made
 
 
 def _pickled_as_tuples(cls: type) -> None:
@@ -346,14 +356,12 @@ def prepare(rec: BibRecord) -> Features:
     significant = tuple(t for t in parts.main.split() if t not in norm.STOPWORDS) or tuple(
         parts.main.split()
     )
-    alt_main = alt_full = None
-    alt_significant = None
+    alt_significant = None  # set exactly when the title reads otherwise in the new spelling
     modern_full = full
     if not (languages and languages <= _NO_SPELLING_REFORM) and norm.has_old_spelling(full):
         modern_main = norm.indonesian_old_spelling(parts.main)
         modern_full = norm.indonesian_old_spelling(full)
         if modern_full != full:
-            alt_main, alt_full = trigrams(modern_main), trigrams(modern_full)
             alt_significant = tuple(t for t in modern_main.split() if t not in norm.STOPWORDS)
     authors = tuple(t for t in (norm.name_tokens(a) for a in rec.authors[:5]) if t)
     surnames = tuple(s for s in (norm.surname_key(a) for a in rec.authors[:2]) if s)
@@ -368,14 +376,9 @@ def prepare(rec: BibRecord) -> Features:
         )
     publisher = norm.normalise_publisher(rec.publisher) if rec.publisher else ""
     material = rec.material_type.value if rec.material_type else ""
-    return Features(
+    return _made(
         main=parts.main,
         subtitle=parts.subtitle,
-        main_grams=trigrams(parts.main),
-        sub_grams=trigrams(parts.subtitle),
-        full_grams=trigrams(full),
-        alt_main_grams=alt_main,
-        alt_full_grams=alt_full,
         significant=significant,
         alt_significant=alt_significant,
         words=frozenset(t for t in f"{full} {modern_full}".split() if t not in norm.STOPWORDS),
@@ -393,7 +396,6 @@ def prepare(rec: BibRecord) -> Features:
         statement=statement,
         publisher=publisher,
         publisher_plain="".join(norm.publisher_words(rec.publisher)) if rec.publisher else "",
-        publisher_grams=trigrams(publisher.replace(" ", "")),
         year=rec.year if rec.year and 1000 <= rec.year <= 2100 else None,
         pages=norm.parse_pages(rec.extent),
         material=material,
@@ -442,6 +444,7 @@ def features(rec: BibRecord | Features) -> Features:
 
 _GRAM_FIELDS = frozenset(_GRAM_MAKERS)
 _STORED_FIELDS = tuple(f.name for f in fields(Features) if f.name not in _GRAM_FIELDS)
+_STORED_NAMES = frozenset(_STORED_FIELDS)
 _SET_FIELDS = frozenset(
     {"words", "numbers", "sub_numbers", "volumes", "statement", "languages", "isbns", "issns"}
 )
@@ -485,10 +488,7 @@ def from_stored_form(data: bytes) -> Features | None:
             values[name] = tuple(values[name])
     values["authors"] = tuple(map(tuple, values["authors"]))
     values["edition"] = norm.EditionInfo(*values["edition"])
-    decoded = object.__new__(Features)  # its trigram sets are made when asked for
-    for name, value in values.items():
-        _SLOT_SETTERS[name](decoded, value)
-    return decoded
+    return _made(**values)
 
 
 # --- keys -------------------------------------------------------------------------------

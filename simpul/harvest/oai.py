@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from simpul import __version__
-from simpul.catalog.readers import _xml
+from simpul.catalog.readers import parsed_whole
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 USER_AGENT = f"Simpul/{__version__} (union catalogue harvester)"
@@ -446,7 +446,7 @@ def _envelope_elements(page: Page) -> Iterator[Any]:
     A page of usual size is parsed whole from memory: lxml does that without holding the
     interpreter lock, so the harvest's writing goes on meanwhile, and twice as fast as
     handing elements back one by one. A very large page is parsed as it is read."""
-    if page.size > _xml.WHOLE_DOCUMENT_BYTES:  # as the readers do with the same page
+    if not parsed_whole(page.size):  # as the readers do with the same page
         for _event, element in etree.iterparse(
             page.body, events=("end",), tag=_ENVELOPE_TAGS, **_parser_options()
         ):

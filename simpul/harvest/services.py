@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import ImportJob, ImportMode, JobStatus
-from simpul.catalog.readers import WholeDocument, _xml, read_records
+from simpul.catalog.readers import WholeDocument, parsed_whole, read_records
 from simpul.catalog.services import imports, index_follower, indexing, reading
 from simpul.core import garbage
 from simpul.core.errors import InvalidInput
@@ -72,7 +72,7 @@ READ_AHEAD_PAGE = 32 * 1024**2
 def _document_of(page: oai.Page) -> IO[bytes]:
     """A page of usual size goes to the readers whole (see `WholeDocument`)."""
     page.body.seek(0)
-    if page.size > _xml.WHOLE_DOCUMENT_BYTES:
+    if not parsed_whole(page.size):
         return page.body
     return WholeDocument(page.body.read())
 

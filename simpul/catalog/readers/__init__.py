@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.readers._stream import replay
-from simpul.catalog.readers._xml import WholeDocument
+from simpul.catalog.readers._xml import WholeDocument, parsed_whole
 from simpul.catalog.readers.csv import map_header, read_csv
 from simpul.catalog.readers.dublin_core import read_dublin_core
 from simpul.catalog.readers.marc import read_marc
@@ -31,7 +31,14 @@ from simpul.catalog.readers.marcxml import read_marcxml
 from simpul.catalog.readers.mods import read_mods
 from simpul.catalog.readers.slims_ucs import read_slims_ucs
 
-__all__ = ["READER_VERSION", "SNIFF_BYTES", "WholeDocument", "read_records", "sniff_format"]
+__all__ = [
+    "READER_VERSION",
+    "SNIFF_BYTES",
+    "WholeDocument",
+    "parsed_whole",
+    "read_records",
+    "sniff_format",
+]
 
 SNIFF_BYTES = 64 * 1024
 # Raised whenever the readers derive a record's columns or copies differently, so that

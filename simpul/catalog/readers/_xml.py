@@ -44,6 +44,12 @@ _PARSER_OPTIONS: dict[str, Any] = {
 }
 
 
+def parsed_whole(size: int) -> bool:
+    """Whether a document of this size held in memory is parsed in one go, not as a
+    stream (see `WholeDocument`); the harvest reads its pages' envelopes the same way."""
+    return size <= WHOLE_DOCUMENT_BYTES
+
+
 class WholeDocument(io.BytesIO):
     """A document held in memory whole (a harvested page): the readers parse it in one go
     when it is no larger than WHOLE_DOCUMENT_BYTES, and as a stream otherwise."""
@@ -209,7 +215,7 @@ def iter_units(
     Raises XmlRefused for an unsafe document; a well-formedness error ends the iteration
     with a Unit carrying the problem.
     """
-    if isinstance(stream, WholeDocument) and len(data := stream.getvalue()) <= WHOLE_DOCUMENT_BYTES:
+    if isinstance(stream, WholeDocument) and parsed_whole(len(data := stream.getvalue())):
         check_prologue(data[:PROLOGUE_LIMIT])
         root = _whole_tree(data)
         if root is not None:

@@ -449,11 +449,12 @@ def _shared_keys(record_keys_: set[str], holders: dict[str, set[int]]) -> Counte
         found = holders.get(key)
         if not found:
             continue
-        if key[:2] in BLOCKING_PREFIXES:
-            shared.update(found)
+        weight = _weight(key)
+        if weight == 1:
+            shared.update(found)  # counted in C
         else:
             for cluster_id in found:
-                shared[cluster_id] += IDENTIFIER_WEIGHT
+                shared[cluster_id] += weight
     return shared
 
 
