@@ -489,7 +489,7 @@ class _Harvester:
             and envelope.well_formed
             and self.job.records_seen >= READ_AHEAD_RECORDS
         ):
-            self._reader = reading.PageReader(self.format)
+            self._reader = reading.PageReader(self.format, self.memory.holders_log.watch())
         if self._reader is not None and envelope.well_formed and page.size <= READ_AHEAD_PAGE:
             # Pages of 100-500 records are written a few together: larger batches cost less.
             while self._reader.full:

@@ -14,7 +14,8 @@ CHUNK = 2000
 
 
 def add_keys(apps: Any, schema_editor: Any) -> None:
-    from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row, record_keys
+    from simpul.catalog.services.clustering import BIB_FIELDS, bib_from_row
+    from simpul.catalog.services.key_holders import record_keys
 
     record_model = apps.get_model("catalog", "Record")
     key_model = apps.get_model("catalog", "RecordKey")

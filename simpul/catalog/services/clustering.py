@@ -29,7 +29,7 @@ from simpul.catalog.models import (
     RecordStatus,
 )
 from simpul.catalog.normalise import normalise_title
-from simpul.catalog.services import change_log
+from simpul.catalog.services import change_log, key_holders
 from simpul.core.bulk import (
     insert_returning_keys,
     insert_rows,
@@ -217,10 +217,6 @@ def store_refreshed_forms(candidates: Candidates) -> None:
     candidates.refreshed.clear()
 
 
-def record_keys(bib: BibRecord | matching.Features) -> set[str]:
-    return {key[:200] for key in matching.exact_keys(bib) | matching.blocking_keys(bib)}
-
-
 Pair = tuple[int, str]  # (library id, local id)
 
 
@@ -253,13 +249,21 @@ def _decisions_for(records: Iterable[Record | Member]) -> dict[Pair, dict[Pair, 
 
 
 @transaction.atomic
-def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = None) -> set[int]:
+def recluster(
+    records: list[Record],
+    holding_counts: Mapping[int, int] | None = None,
+    *,
+    readings: Mapping[int, key_holders.HoldersRead] | None = None,
+    written: key_holders.WrittenSince | None = None,
+) -> set[int]:
     """Detach the records, then place each active one; returns the clusters that changed.
 
     Records not yet stored (`_state.adding`, with keys from `bulk.reserve_keys`) are
     written here, once placed, so that a new record is written once, with its title.
     `holding_counts`: copies by record, when the caller has just written them; otherwise
-    they are counted in the database for the titles this batch creates."""
+    they are counted in the database for the titles this batch creates. `readings`: the
+    holders of records' keys read ahead (by record), brought up to date by `written`,
+    which learns what this batch adds."""
     if not records:
         return set()
     stored = [r for r in records if not r._state.adding]
@@ -272,22 +276,16 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
         record.cluster_id = None
     active = [r for r in records if r.status == RecordStatus.ACTIVE]
     bibs = {r.pk: prepared(r) for r in active}
-    keys = {r.pk: record_keys(bibs[r.pk]) for r in active}
+    keys = {r.pk: key_holders.record_keys(bibs[r.pk]) for r in active}
     all_keys = set().union(*keys.values()) if keys else set()
-    # The clusters holding each key, fetched once for the batch. Only active records have
-    # keys, and the batch's own are written once it is placed.
-    holders: dict[str, set[int]] = defaultdict(set)
-    key_list = list(all_keys)
-    for start in range(0, len(key_list), 500):
-        for key, holder in (
-            RecordKey.objects.filter(
-                key__in=key_list[start : start + 500], cluster_id__isnull=False
-            )
-            .values_list("key", "cluster_id")
-            .distinct()
-        ):
-            if holder is not None:  # the filter says so; the column may hold none
-                holders[key].add(holder)
+    # The clusters holding each key, once for the batch: taken from what the reading
+    # process read ahead where that is exact (not once this batch's stored records lost
+    # their keys above), read here otherwise. Only active records have keys, and the
+    # batch's own are written once it is placed.
+    holders: defaultdict[str, set[int]] = defaultdict(set)
+    if written is not None and readings and not stored:
+        holders.update(written.holders(readings[r.pk] for r in active if r.pk in readings))
+    holders.update(key_holders.holders_of(key for key in all_keys if key not in holders))
     # Only the likeliest clusters of each record are compared (a common title such as
     # "Pengantar Ilmu Hukum" is shared by hundreds of works); their members are loaded
     # once for the batch, since a record must fit every member of the cluster it joins.
@@ -362,6 +360,10 @@ def recluster(records: list[Record], holding_counts: Mapping[int, int] | None = 
             record.cluster_id = created[record.cluster_id]
     update_rows(Record, [r for r in active if not r._state.adding], ["cluster", "match_reasons"])
     unsaved = [r for r in records if r._state.adding]
+    if written is not None:
+        first = min((r.pk for r in unsaved), default=None)
+        gained = None if stored else {k: [created.get(c, c) for c in v] for k, v in added.items()}
+        transaction.on_commit(lambda: written.batch_written(first, gained))
     insert_rows(Record, unsaved, with_keys=True)
     for record in unsaved:
         record._state.adding = False

@@ -40,7 +40,7 @@ from simpul.catalog.models import (
     RecordStatus,
 )
 from simpul.catalog.readers import READER_VERSION, sniff_format
-from simpul.catalog.services import clustering, index_follower, indexing, reading
+from simpul.catalog.services import clustering, index_follower, indexing, key_holders, reading
 from simpul.core import garbage
 from simpul.core.bulk import NewInstances, insert_values, reserve_keys, update_rows
 from simpul.core.errors import InvalidInput
@@ -141,7 +141,11 @@ def run_import_job(job: ImportJob) -> ImportJob:
         fmt = SourceFormat(job.source_format) if job.source_format else None
         with index_follower.LogFollower() as follower:
             for batch, bytes_read in reading.read_batches(
-                job.stored_path, fmt, job.library.code, BATCH_SIZE
+                job.stored_path,
+                fmt,
+                job.library.code,
+                BATCH_SIZE,
+                holders_from=memory.holders_log.watch(),
             ):
                 apply_batch(job, batch, memory)
                 job.bytes_read = bytes_read
@@ -275,6 +279,8 @@ class JobMemory:
     statistics: StatisticsKeeper = field(
         default_factory=lambda: StatisticsKeeper((Record, RecordKey, Holding, Cluster))
     )
+    # What the job's batches added to the holders of keys (for holders read ahead).
+    holders_log: key_holders.WrittenSince = field(default_factory=key_holders.WrittenSince)
 
     def present(self) -> set[str]:
         """Identifiers in the source, readable or not: a full export withdraws the others."""
@@ -316,6 +322,7 @@ def _write_batch(
     origin: str,
     repeats_allowed: bool,
 ) -> None:
+    memory.holders_log.batch_started()
     library = job.library
     problems = [item for item in batch if isinstance(item, RecordProblem)]
     job.failed += len(problems)
@@ -432,7 +439,17 @@ def _write_batch(
         holdings.extend(holding_rows(record_id, library.pk, bib))
     insert_values(Holding, HOLDING_FIELDS, holdings)
     copies = Counter(row[0] for row in holdings)  # HOLDING_FIELDS begins with record_id
-    clustering.recluster(list(itertools.chain(created, changed)), holding_counts=copies)
+    readings = {
+        record.pk: read
+        for record in created
+        if (read := key_holders.reading_of(good[record.local_id])) is not None
+    }
+    clustering.recluster(
+        list(itertools.chain(created, changed)),
+        holding_counts=copies,
+        readings=readings,
+        written=memory.holders_log,
+    )
     if extra_copies:
         clustering.refresh_clusters(
             Record.objects.filter(pk__in=[pk for pk, _bib in extra_copies])

@@ -32,21 +32,30 @@ def parent_gone() -> bool:
 
 
 def run(
-    path: str, source_format: str, library_code: str, size: int, language: str, out: Any
+    path: str,
+    source_format: str,
+    library_code: str,
+    size: int,
+    language: str,
+    holders_from: str | None,
+    out: Any,
 ) -> None:
-    """Put batches with the bytes read so far on `out`, then "done" or the error."""
+    """Put batches with the bytes read so far on `out`, then "done" or the error; with the
+    holders of their records' keys read from the database file `holders_from`, if given."""
     _set_up(language)
     from simpul.catalog.services import reading
 
-    reading.read_into(out, path, source_format, library_code, size)
+    reading.read_into(out, path, source_format, library_code, size, holders_from)
 
 
-def run_pages(source_format: str, language: str, inbox: Any, out: Any) -> None:
+def run_pages(
+    source_format: str, language: str, holders_from: str | None, inbox: Any, out: Any
+) -> None:
     """Parse each page of harvested records taken from `inbox` onto `out`, in order."""
     _set_up(language)
     from simpul.catalog.services import reading
 
-    reading.read_pages_into(inbox, out, source_format)
+    reading.read_pages_into(inbox, out, source_format, holders_from)
 
 
 def follow_log(database_name: str, index_dir: str, changes: int, stop: Any) -> None:

@@ -24,7 +24,7 @@ from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem, SourceFormat
 from simpul.catalog.models import Record
 from simpul.catalog.readers import WholeDocument, read_records
-from simpul.catalog.services import read_ahead
+from simpul.catalog.services import key_holders, read_ahead
 
 Batch = list[BibRecord | RecordProblem]
 READ_AHEAD_BYTES = 4 * 1024**2  # files at least this large (some 8,000 records) are read ahead
@@ -163,23 +163,38 @@ def _take(inbox: multiprocessing.Queue[Any]) -> Any:
 
 
 def read_into(
-    out: multiprocessing.Queue[Any], path: str, source_format: str, library_code: str, size: int
+    out: multiprocessing.Queue[Any],
+    path: str,
+    source_format: str,
+    library_code: str,
+    size: int,
+    holders_from: str | None = None,
 ) -> None:
     """The reading process's work (see read_ahead.run): batches, then `_DONE` or the error.
     It ends by itself if the importing process is killed."""
+    holders = key_holders.HoldersReader(holders_from) if holders_from else None
     try:
         fmt = SourceFormat(source_format) if source_format else None
         for batch, position in _read_here(path, fmt, library_code, size):
+            if holders is not None:
+                holders.attach(batch)
             _hand_over(out, (batch, position))
         _hand_over(out, _DONE)
     except _ParentGone:
         _abandon(out)
     except BaseException as error:  # handed to the importing process, which raises it
         out.put(error)
+    finally:
+        if holders is not None:
+            holders.close()
 
 
 def _read_in_child(
-    path: str, source_format: SourceFormat | None, library_code: str, size: int
+    path: str,
+    source_format: SourceFormat | None,
+    library_code: str,
+    size: int,
+    holders_from: str | None = None,
 ) -> Iterator[tuple[Batch, int]]:
     context = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue[Any] = context.Queue(maxsize=BATCHES_AHEAD)
@@ -191,6 +206,7 @@ def _read_in_child(
             library_code,
             size,
             translation.get_language() or "en",
+            holders_from,
             out,
         ),
         daemon=True,
@@ -223,34 +239,51 @@ def _next_from(out: multiprocessing.Queue[Any], process: BaseProcess) -> Any:
 
 
 def read_batches(
-    path: str, source_format: SourceFormat | None, library_code: str, size: int
+    path: str,
+    source_format: SourceFormat | None,
+    library_code: str,
+    size: int,
+    *,
+    holders_from: str | None = None,
 ) -> Iterator[tuple[Batch, int]]:
-    """The file's records in batches of `size`, each with how many bytes were read so far."""
+    """The file's records in batches of `size`, each with how many bytes were read so far;
+    a large file's with the holders of their keys read ahead from the database file
+    `holders_from` (`key_holders`), if given."""
     with open(path, "rb") as handle:
         handle.seek(0, 2)
         large = handle.tell() >= READ_AHEAD_BYTES
     if large:
-        return _read_in_child(path, source_format, library_code, size)
+        return _read_in_child(path, source_format, library_code, size, holders_from)
     return _read_here(path, source_format, library_code, size)
 
 
 def read_pages_into(
-    inbox: multiprocessing.Queue[Any], out: multiprocessing.Queue[Any], fmt: str
+    inbox: multiprocessing.Queue[Any],
+    out: multiprocessing.Queue[Any],
+    fmt: str,
+    holders_from: str | None = None,
 ) -> None:
     """The page-reading process's work (see read_ahead.run_pages): each page's records,
-    fitted and normalised, until `None` arrives; an error ends it and is handed back."""
+    fitted and normalised (with their keys' holders read from `holders_from`, if given),
+    until `None` arrives; an error ends it and is handed back."""
     source_format = SourceFormat(fmt)
+    holders = key_holders.HoldersReader(holders_from) if holders_from else None
     try:
         while (data := _take(inbox)) is not None:
             try:
                 page = WholeDocument(data)
                 records = [_ready(item) for item in read_records(page, source_format)]
+                if holders is not None:
+                    holders.attach(records)
             except BaseException as error:  # handed to the harvesting process, which raises it
                 out.put(error)
                 return
             _hand_over(out, records)
     except _ParentGone:
         _abandon(out)
+    finally:
+        if holders is not None:
+            holders.close()
 
 
 class PageReader:
@@ -262,13 +295,19 @@ class PageReader:
     the order they were given.
     """
 
-    def __init__(self, source_format: SourceFormat) -> None:
+    def __init__(self, source_format: SourceFormat, holders_from: str | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self._inbox: multiprocessing.Queue[Any] = context.Queue()
         self._out: multiprocessing.Queue[Any] = context.Queue(maxsize=PAGES_IN_READER)
         self._process: BaseProcess = context.Process(
             target=read_ahead.run_pages,
-            args=(source_format.value, translation.get_language() or "en", self._inbox, self._out),
+            args=(
+                source_format.value,
+                translation.get_language() or "en",
+                holders_from,
+                self._inbox,
+                self._out,
+            ),
             daemon=True,
         )
         self._process.start()
