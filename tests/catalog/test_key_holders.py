@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simpul.catalog.bibliographic import BibRecord, SourceFormat
 from simpul.catalog.services import key_holders
 from tests.test_cli_support import new_site, postgres_url
 
@@ -76,6 +77,23 @@ def test_batches_written_before_the_log_starts_are_not_kept(db) -> None:
     log.start()
 
     assert log.holders([_reading(100, {"t:sejarah": (1,)})]) == {"t:sejarah": {1}}
+
+
+def test_a_reading_process_that_cannot_read_the_holders_leaves_them_to_the_writer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_database = tmp_path / "simpul.sqlite3"
+    not_a_database.write_bytes(b"this is not an SQLite database file, not even its header")
+    bib = BibRecord(
+        local_id="1", source_format=SourceFormat.MARC21, raw=b"-", title="Sejarah Indonesia"
+    )
+    reader = key_holders.HoldersReader(str(not_a_database))
+
+    reader.attach([bib])
+    reader.close()
+
+    assert key_holders.reading_of(bib) is None
+    assert "Holders of keys not read ahead" in caplog.text
 
 
 IMPORT_TWO_LIBRARIES = """

@@ -15,6 +15,7 @@ reads the holders itself, as it does for every batch on PostgreSQL.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from array import array
 from collections import deque
@@ -27,11 +28,13 @@ from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, RecordProblem
 from simpul.catalog.models import Record, RecordKey
 
+logger = logging.getLogger(__name__)
+
 KEYS_A_QUERY = 500
 KEY_LENGTH = 200  # RecordKey.key
-BATCHES_KEPT = (
-    32  # a reading is a few batches behind at most (reading.BATCHES_AHEAD, PAGES_IN_READER)
-)
+# A reading is at most five batches behind (reading.BATCHES_AHEAD, PAGES_IN_READER); each
+# batch kept holds a few MB.
+BATCHES_KEPT = 8
 READ_AHEAD = True  # off: the writing process reads every batch's holders (for comparisons)
 _ATTRIBUTE = "_simpul_holders_read"
 _NONE: tuple[int, ...] = ()
@@ -100,6 +103,20 @@ class HoldersReader:
             return
         keys_of = [record_keys(features) for _bib, features in bibs]
         wanted = sorted(set().union(*keys_of))
+        try:
+            marker, found = self._read(wanted)
+        except sqlite3.Error as error:
+            # Only a shortcut: the writing process reads the holders of these itself.
+            logger.warning("Holders of keys not read ahead: %s", error)
+            return
+        # Arrays cross to the writing process as plain bytes: unpickling a list of ints
+        # there would cost it an object each.
+        packed = {key: array("q", clusters) for key, clusters in found.items()}
+        for (bib, features), keys in zip(bibs, keys_of, strict=True):
+            holders = {key: packed.get(key, _NONE) for key in keys}
+            setattr(bib, _ATTRIBUTE, HoldersRead(features, marker, holders))
+
+    def _read(self, wanted: list[str]) -> tuple[int, dict[str, list[int]]]:
         found: dict[str, list[int]] = {}
         cursor = self._connection.cursor()
         cursor.execute("BEGIN")
@@ -111,13 +128,9 @@ class HoldersReader:
                 for key, holder in cursor:
                     found.setdefault(key, []).append(holder)
         finally:
-            cursor.execute("COMMIT")  # ends the read: the writer's log may be checkpointed
-        # Arrays cross to the writing process as plain bytes: unpickling a list of ints
-        # there would cost it an object each.
-        packed = {key: array("q", clusters) for key, clusters in found.items()}
-        for (bib, features), keys in zip(bibs, keys_of, strict=True):
-            holders = {key: packed.get(key, _NONE) for key in keys}
-            setattr(bib, _ATTRIBUTE, HoldersRead(features, marker, holders))
+            if self._connection.in_transaction:
+                cursor.execute("COMMIT")  # ends the read: the log may be checkpointed
+        return int(marker), found
 
     def close(self) -> None:
         self._connection.close()
