@@ -70,7 +70,7 @@ def holders_of(keys: Iterable[str]) -> dict[str, set[int]]:
 class HoldersRead:
     """The clusters holding a record's keys when `marker` was the highest record key."""
 
-    features: matching.Features  # what the keys were made from: a record changed since is not
+    features: matching.Features  # what the keys were made from; a changed record reads again
     marker: int
     holders: Mapping[str, Sequence[int]]
 
@@ -109,8 +109,7 @@ class HoldersReader:
             # Only a shortcut: the writing process reads the holders of these itself.
             logger.warning("Holders of keys not read ahead: %s", error)
             return
-        # Arrays cross to the writing process as plain bytes: unpickling a list of ints
-        # there would cost it an object each.
+        # Arrays cross to the writing process as plain bytes.
         packed = {key: array("q", clusters) for key, clusters in found.items()}
         for (bib, features), keys in zip(bibs, keys_of, strict=True):
             holders = {key: packed.get(key, _NONE) for key in keys}
