@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simpul.catalog import matching
 from simpul.catalog.bibliographic import BibRecord, SourceFormat
 from simpul.catalog.services import key_holders
 from tests.test_cli_support import new_site, postgres_url
@@ -87,12 +88,10 @@ def test_a_reading_process_that_cannot_read_the_holders_leaves_them_to_the_write
     bib = BibRecord(
         local_id="1", source_format=SourceFormat.MARC21, raw=b"-", title="Sejarah Indonesia"
     )
-    reader = key_holders.HoldersReader(str(not_a_database))
+    with key_holders.HoldersReader(str(not_a_database)) as reader:
+        reader.attach([bib])
 
-    reader.attach([bib])
-    reader.close()
-
-    assert key_holders.reading_of(bib) is None
+    assert key_holders.reading_of(bib, matching.features(bib)) is None
     assert "Holders of keys not read ahead" in caplog.text
 
 

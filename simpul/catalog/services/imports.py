@@ -425,10 +425,16 @@ def _write_batch(
             ],
         )
         Holding.objects.filter(record__in=changed).delete()
+    readings: dict[int, key_holders.HoldersRead] = {}  # holders read ahead, new records only
     for record in itertools.chain(created, changed):
         memory.written[record.local_id] = record.pk
         if record.status == RecordStatus.ACTIVE:
-            clustering.remember_prepared(record, matching.features(good[record.local_id]))
+            bib = good[record.local_id]
+            features = matching.features(bib)
+            clustering.remember_prepared(record, features)
+            read = key_holders.reading_of(bib, features)
+            if read is not None and record._state.adding:
+                readings[record.pk] = read
     holdings = [
         holding
         for record in itertools.chain(created, changed)
@@ -439,11 +445,6 @@ def _write_batch(
         holdings.extend(holding_rows(record_id, library.pk, bib))
     insert_values(Holding, HOLDING_FIELDS, holdings)
     copies = Counter(row[0] for row in holdings)  # HOLDING_FIELDS begins with record_id
-    readings = {
-        record.pk: read
-        for record in created
-        if (read := key_holders.reading_of(good[record.local_id])) is not None
-    }
     clustering.recluster(
         list(itertools.chain(created, changed)),
         holding_counts=copies,

@@ -75,25 +75,38 @@ class HoldersRead:
     holders: Mapping[str, Sequence[int]]
 
 
-def reading_of(bib: BibRecord) -> HoldersRead | None:
-    """The holders the reading process read for this record, if its fields are still those
-    they were read for (a harvest's adjusters may have changed them)."""
+def reading_of(bib: BibRecord, features: matching.Features) -> HoldersRead | None:
+    """The holders the reading process read for this record, if `features` (its current
+    `matching.features`) are still those they were read for (a harvest's adjusters may
+    have changed its fields)."""
     read: HoldersRead | None = getattr(bib, _ATTRIBUTE, None)
-    if read is None or read.features is not matching.features(bib):
+    if read is None or read.features is not features:
         return None
     return read
 
 
 class HoldersReader:
     """The reading process's side: each batch's holders read in one read transaction of a
-    connection of its own, so that they show one committed state of the catalogue."""
+    connection of its own, so that they show one committed state of the catalogue. With
+    no database (none given to the reading process) it notes nothing."""
 
-    def __init__(self, database: str) -> None:
-        self._connection = sqlite3.connect(database, isolation_level=None)
-        self._connection.execute("PRAGMA busy_timeout=10000")
+    def __init__(self, database: str | None) -> None:
+        self._connection: sqlite3.Connection | None = None
+        if database:
+            self._connection = sqlite3.connect(database, isolation_level=None)
+            self._connection.execute("PRAGMA busy_timeout=10000")
+
+    def __enter__(self) -> HoldersReader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._connection is not None:
+            self._connection.close()
 
     def attach(self, items: Sequence[BibRecord | RecordProblem]) -> None:
         """Note on each record the holders of its keys (`reading_of`)."""
+        if self._connection is None:
+            return
         bibs = [
             (item, matching.features(item))
             for item in items
@@ -116,8 +129,10 @@ class HoldersReader:
             setattr(bib, _ATTRIBUTE, HoldersRead(features, marker, holders))
 
     def _read(self, wanted: list[str]) -> tuple[int, dict[str, list[int]]]:
+        assert self._connection is not None
         found: dict[str, list[int]] = {}
-        cursor = self._connection.cursor()
+        connection = self._connection
+        cursor = connection.cursor()
         cursor.execute("BEGIN")
         try:
             marker = cursor.execute(_HIGHEST_RECORD_SQL).fetchone()[0] or 0
@@ -127,12 +142,9 @@ class HoldersReader:
                 for key, holder in cursor:
                     found.setdefault(key, []).append(holder)
         finally:
-            if self._connection.in_transaction:
+            if connection.in_transaction:
                 cursor.execute("COMMIT")  # ends the read: the log may be checkpointed
         return int(marker), found
-
-    def close(self) -> None:
-        self._connection.close()
 
 
 @dataclass(frozen=True)

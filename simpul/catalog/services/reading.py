@@ -172,21 +172,17 @@ def read_into(
 ) -> None:
     """The reading process's work (see read_ahead.run): batches, then `_DONE` or the error.
     It ends by itself if the importing process is killed."""
-    holders = key_holders.HoldersReader(holders_from) if holders_from else None
     try:
         fmt = SourceFormat(source_format) if source_format else None
-        for batch, position in _read_here(path, fmt, library_code, size):
-            if holders is not None:
+        with key_holders.HoldersReader(holders_from) as holders:
+            for batch, position in _read_here(path, fmt, library_code, size):
                 holders.attach(batch)
-            _hand_over(out, (batch, position))
+                _hand_over(out, (batch, position))
         _hand_over(out, _DONE)
     except _ParentGone:
         _abandon(out)
     except BaseException as error:  # handed to the importing process, which raises it
         out.put(error)
-    finally:
-        if holders is not None:
-            holders.close()
 
 
 def _read_in_child(
@@ -267,23 +263,19 @@ def read_pages_into(
     fitted and normalised (with their keys' holders read from `holders_from`, if given),
     until `None` arrives; an error ends it and is handed back."""
     source_format = SourceFormat(fmt)
-    holders = key_holders.HoldersReader(holders_from) if holders_from else None
     try:
-        while (data := _take(inbox)) is not None:
-            try:
-                page = WholeDocument(data)
-                records = [_ready(item) for item in read_records(page, source_format)]
-                if holders is not None:
+        with key_holders.HoldersReader(holders_from) as holders:
+            while (data := _take(inbox)) is not None:
+                try:
+                    page = WholeDocument(data)
+                    records = [_ready(item) for item in read_records(page, source_format)]
                     holders.attach(records)
-            except BaseException as error:  # handed to the harvesting process, which raises it
-                out.put(error)
-                return
-            _hand_over(out, records)
+                except BaseException as error:  # handed to the harvesting process
+                    out.put(error)
+                    return
+                _hand_over(out, records)
     except _ParentGone:
         _abandon(out)
-    finally:
-        if holders is not None:
-            holders.close()
 
 
 class PageReader:
